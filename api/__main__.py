@@ -1,0 +1,3 @@
+from nnspec.compiler.cli import main
+
+main()

@@ -1,0 +1,131 @@
+"""Shared building blocks of the spec language's pydantic models."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, model_serializer
+from pydantic_core import PydanticCustomError
+
+
+class SpecModel(BaseModel):
+    """Every spec model: immutable, and unknown fields are errors, never ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+
+def unsupported(reason: str, default: Any = None) -> BeforeValidator:
+    """A Keras field that nnspec reads but cannot honour: only its default is accepted."""
+
+    def check(value: Any) -> Any:
+        if value != default:
+            raise PydanticCustomError(
+                "nnspec_unsupported",
+                "{reason}; only {default} is supported, received {value}",
+                {"reason": reason, "default": repr(default), "value": repr(value)[:60]},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+DTypeName = Literal[
+    "float16",
+    "float32",
+    "float64",
+    "bfloat16",
+    "mixed_float16",
+    "mixed_bfloat16",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+]
+"""Keras dtype policy names (a policy object is normalised to its name at load)."""
+
+
+def snake_case(name: str) -> str:
+    """Keras's own rule for default names: 'BatchNormalization' -> 'batch_normalization'."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+class KerasObject(SpecModel):
+    """A Keras object serialised as {class_name, config}: initializers, regularizers...
+
+    Subclasses declare `class_name` as a Literal and their config fields directly;
+    the wire form keeps Keras's {class_name, config} nesting."""
+
+    @model_serializer(mode="wrap")
+    def _nest_config(self, handler: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        data = handler(self)
+        name = data.pop("class_name")
+        return {"class_name": name, "config": data}
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """Describe the wire form {class_name, config: {...}}, not the flattened model."""
+        flat = handler.resolve_ref_schema(handler(core_schema))
+        properties = dict(flat.get("properties", {}))
+        class_name = properties.pop("class_name")
+        config = {"type": "object", "properties": properties, "additionalProperties": False}
+        required = [r for r in flat.get("required", []) if r != "class_name"]
+        if required:
+            config["required"] = required
+        schema = {
+            "type": "object",
+            "title": flat.get("title", cls.__name__),
+            "properties": {"class_name": class_name, "config": config},
+            "required": ["class_name", "config"] if required else ["class_name"],
+            "additionalProperties": False,
+        }
+        if cls.__doc__:
+            schema["description"] = cls.__doc__.strip().splitlines()[0]
+        return schema
+
+
+def keras_object_union(classes: list[type[KerasObject]], aliases: Mapping[str, str], what: str) -> Any:
+    """A pydantic type accepting a Keras object by name ('he_normal') or as
+    {class_name, config}, validated into one of `classes`."""
+    by_name = {_literal(c): c for c in classes}
+    lookup = {name.lower(): name for name in by_name} | {k.lower(): v for k, v in aliases.items()}
+
+    def flatten(value: Any) -> Any:
+        if isinstance(value, str):
+            name = lookup.get(value.lower())
+            if name is None:
+                raise PydanticCustomError(
+                    "nnspec_unknown_name",
+                    "unknown {what} '{value}'",
+                    {"what": what, "value": value, "choices": sorted(aliases) + sorted(by_name)},
+                )
+            return {"class_name": name}
+        if isinstance(value, dict) and "class_name" in value:
+            name = value["class_name"]
+            if isinstance(name, str):
+                name = lookup.get(name.lower(), name)
+            config = value.get("config") or {}
+            extra = set(value) - {"class_name", "config", "module", "registered_name"}
+            if extra or not isinstance(config, dict):
+                return value  # let pydantic report the odd shape precisely
+            return {"class_name": name, **config}
+        return value
+
+    members = tuple(classes)
+    union = Annotated[Union[members], Field(discriminator="class_name")]  # noqa: UP007
+    names = Literal[tuple(sorted(lookup.values()) + sorted(aliases))]  # type: ignore[misc]
+    return Annotated[union, BeforeValidator(flatten, json_schema_input_type=names | union)]
+
+
+def _literal(cls: type[BaseModel]) -> str:
+    annotation = cls.model_fields["class_name"].annotation
+    return annotation.__args__[0]  # type: ignore[union-attr]

@@ -1,0 +1,431 @@
+"""From a ModelSpec to a checked graph: calls resolved and ordered, every shape
+inferred and every parameter counted, or every problem found reported together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import PathPart, ProblemList, did_you_mean
+from .layers.base import NO_PARAMS, ParamCount, Shape, ShapeError, show
+from .model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+
+Loc = tuple[PathPart, ...]
+Where = Callable[[Loc], str]
+
+DEFAULT_MAX_PARAMS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a layer: what it was called on and what came out."""
+
+    layer: str
+    index: int
+    inputs: tuple[TensorRef, ...]
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+
+
+@dataclass
+class LayerInfo:
+    """A layer of a model, with its calls, its parameters and (for a nested model) its graph."""
+
+    name: str
+    kind: str
+    entry: Any
+    loc: Loc
+    calls: list[Call] = field(default_factory=list)
+    params: ParamCount = NO_PARAMS
+    inner: Graph | None = None
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """The last call's outputs, which is what Keras's summary shows."""
+        return self.calls[-1].output_shapes if self.calls else ()
+
+
+@dataclass
+class Graph:
+    """A validated model: layers in spec order, calls in execution order."""
+
+    name: str
+    kind: str
+    layers: list[LayerInfo]
+    calls: list[Call]
+    input_shapes: list[Shape]
+    output_shapes: list[Shape]
+    params: ParamCount
+
+    def layer(self, name: str) -> LayerInfo:
+        return next(info for info in self.layers if info.name == name)
+
+
+def analyze(
+    spec: SequentialSpec | FunctionalSpec,
+    where: Where | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> Graph:
+    """Check the model and infer every shape and count. Raises SpecError."""
+    problems = ProblemList()
+    builder = _Builder(problems, where or _plain_where)
+    graph = builder.model(spec, (), None)
+    if graph is not None and graph.params.total > max_params:
+        problems.add(
+            builder.where(()),
+            "model is too large",
+            received=f"{graph.params.total:,} parameters",
+            expected=f"at most {max_params:,}",
+            hint="raise the limit with --max-params if this is intended",
+        )
+    problems.raise_if_any()
+    assert graph is not None
+    return graph
+
+
+def _plain_where(loc: Loc) -> str:
+    from .errors import format_path
+
+    return format_path(loc)
+
+
+class _Builder:
+    def __init__(self, problems: ProblemList, where: Where) -> None:
+        self.problems = problems
+        self.where = where
+
+    def fail(self, loc: Loc, message: str, **details: str | None) -> None:
+        self.problems.add(self.where(loc), message, **details)
+
+    def model(self, spec: Any, loc: Loc, call_shapes: Sequence[Shape] | None) -> Graph | None:
+        if isinstance(spec, SequentialSpec):
+            return self.sequential(spec, loc, call_shapes)
+        return self.functional(spec, loc, call_shapes)
+
+    # -- Sequential ---------------------------------------------------------------
+
+    def sequential(self, spec: SequentialSpec, loc: Loc, call_shapes: Sequence[Shape] | None) -> Graph | None:
+        entries = spec.config.layers
+        layers_loc = (*loc, "config", "layers")
+        self._unique_names(entries, layers_loc)
+        infos: list[LayerInfo] = []
+        first = entries[0] if entries else None
+        if first is not None and first.class_name == "InputLayer":
+            shape: Shape | None = first.config.shape
+            if call_shapes is not None:
+                self._check_call_fits(spec.config.name, [shape], call_shapes, loc)
+            entries = entries[1:]
+            offset = 1
+        elif call_shapes is not None and len(call_shapes) == 1:
+            shape, offset = call_shapes[0], 0
+        else:
+            self.fail(
+                layers_loc,
+                f"Sequential model {spec.config.name!r} has no input shape",
+                hint="start it with an InputLayer (batch_shape: [null, 4]) or give its first layer batch_input_shape",
+            )
+            return None
+        if not entries:
+            self.fail(layers_loc, f"Sequential model {spec.config.name!r} has no layers")
+            return None
+        input_shape = shape
+        calls: list[Call] = []
+        previous = spec.config.layers[0].name if offset else None
+        for index, entry in enumerate(entries, start=offset):
+            at = (*layers_loc, index)
+            if entry.class_name == "InputLayer":
+                self.fail((*at, "class_name"), "an InputLayer can only be a Sequential model's first layer")
+                return None
+            if entry.inbound_nodes:
+                self.fail((*at, "inbound_nodes"), "layers of a Sequential model take no inbound_nodes")
+            info = LayerInfo(entry.name, entry.class_name, entry, at)
+            inputs: tuple[TensorRef, ...] = ((previous, 0, 0),) if previous else ()
+            outputs = self.apply(info, [shape], inputs)  # type: ignore[list-item]
+            infos.append(info)
+            if outputs is None:
+                return None
+            calls.extend(info.calls)
+            if len(outputs) != 1:
+                self.fail(at, f"layer {entry.name!r} has {len(outputs)} outputs; a Sequential layer must have one")
+                return None
+            shape, previous = outputs[0], entry.name
+        params = _total(infos, spec.config.trainable)
+        return Graph(spec.config.name, "Sequential", infos, calls, [input_shape], [shape], params)  # type: ignore[list-item]
+
+    # -- Functional ---------------------------------------------------------------
+
+    def functional(self, spec: FunctionalSpec, loc: Loc, call_shapes: Sequence[Shape] | None) -> Graph | None:
+        config = spec.config
+        layers_loc = (*loc, "config", "layers")
+        if not self._unique_names(config.layers, layers_loc):
+            return None
+        by_name = {entry.name: (i, entry) for i, entry in enumerate(config.layers)}
+        infos = {
+            entry.name: LayerInfo(entry.name, entry.class_name, entry, (*layers_loc, i))
+            for i, entry in enumerate(config.layers)
+        }
+        broken = self._check_refs(config.layers, by_name, layers_loc)
+        input_refs = self._endpoints(config.input_layers, by_name, (*loc, "config", "input_layers"), inputs=True)
+        output_refs = self._endpoints(config.output_layers, by_name, (*loc, "config", "output_layers"), inputs=False)
+        order = self._order(config.layers, layers_loc, broken)
+        if order is None or input_refs is None:
+            return None
+        model_inputs = {ref[0] for ref in input_refs}
+        shapes: dict[tuple[str, int], tuple[Shape, ...]] = {}
+        calls: list[Call] = []
+        for name, call_index in order:
+            entry = by_name[name][1]
+            info = infos[name]
+            if entry.class_name == "InputLayer":
+                if name not in model_inputs:
+                    self.fail(info.loc, f"InputLayer {name!r} is not among the model's input_layers")
+                    broken.add((name, 0))
+                    continue
+                self.apply(info, [], ())
+                shapes[(name, 0)] = info.calls[-1].output_shapes
+                calls.extend(info.calls[-1:])
+                continue
+            node = entry.inbound_nodes[call_index]
+            refs = node.refs()
+            if any((r[0], r[1]) in broken for r in refs):
+                broken.add((name, call_index))
+                continue
+            in_shapes = []
+            for position, ref in enumerate(refs):
+                produced = shapes[(ref[0], ref[1])]
+                if ref[2] >= len(produced):
+                    self.fail(
+                        (*info.loc, "inbound_nodes", call_index),
+                        f"input {position} refers to output {ref[2]} of {ref[0]!r}, "
+                        f"which has {len(produced)} output(s)",
+                        received=repr(list(ref)),
+                    )
+                    broken.add((name, call_index))
+                    break
+                in_shapes.append(produced[ref[2]])
+            else:
+                outputs = self.apply(info, in_shapes, tuple(refs), call_index)
+                if outputs is None:
+                    broken.add((name, call_index))
+                    continue
+                shapes[(name, call_index)] = outputs
+                calls.append(info.calls[-1])
+        if broken or output_refs is None:
+            return None
+        input_shapes = [shapes[(r[0], r[1])][r[2]] for r in input_refs]
+        if call_shapes is not None:
+            self._check_call_fits(config.name, input_shapes, call_shapes, loc)
+        output_shapes = []
+        for ref in output_refs:
+            produced = shapes.get((ref[0], ref[1]))
+            if produced is None:
+                self.fail(
+                    (*loc, "config", "output_layers"), f"output {list(ref)} is not computed from the model's inputs"
+                )
+                return None
+            if ref[2] >= len(produced):
+                self.fail(
+                    (*loc, "config", "output_layers"), f"{ref[0]!r} has no output {ref[2]}", received=repr(list(ref))
+                )
+                return None
+            output_shapes.append(produced[ref[2]])
+        used = [infos[entry.name] for entry in config.layers if infos[entry.name].calls]
+        params = _total(used, config.trainable)
+        return Graph(config.name, "Functional", used, calls, input_shapes, output_shapes, params)
+
+    def _unique_names(self, entries: Sequence[Any], layers_loc: Loc) -> bool:
+        seen: dict[str, int] = {}
+        ok = True
+        for i, entry in enumerate(entries):
+            if entry.name in seen:
+                self.fail(
+                    (*layers_loc, i, "config", "name"),
+                    f"duplicate layer name {entry.name!r} (also layer {seen[entry.name]})",
+                    hint="every layer in a model needs its own name",
+                )
+                ok = False
+            seen.setdefault(entry.name, i)
+        return ok
+
+    def _check_refs(
+        self, entries: Sequence[Any], by_name: dict[str, tuple[int, Any]], layers_loc: Loc
+    ) -> set[tuple[str, int]]:
+        """Calls whose references are bad, each reported."""
+        broken: set[tuple[str, int]] = set()
+        for i, entry in enumerate(entries):
+            at = (*layers_loc, i)
+            if entry.class_name == "InputLayer":
+                if entry.inbound_nodes:
+                    self.fail(
+                        (*at, "inbound_nodes"), "an InputLayer is not called on anything; remove its inbound_nodes"
+                    )
+                    broken.add((entry.name, 0))
+                continue
+            if not entry.inbound_nodes:
+                self.fail(
+                    (*at, "inbound_nodes"),
+                    f"layer {entry.name!r} is never called",
+                    hint="give it inbound_nodes (or `inputs:`) or remove it",
+                )
+            for n, node in enumerate(entry.inbound_nodes):
+                for ref in node.refs():
+                    if not self._check_ref(ref, by_name, (*at, "inbound_nodes", n, "inputs")):
+                        broken.add((entry.name, n))
+        return broken
+
+    def _check_ref(self, ref: TensorRef, by_name: dict[str, tuple[int, Any]], at: Loc) -> bool:
+        name, node_index, _ = ref
+        if name not in by_name:
+            self.fail(
+                at,
+                f"refers to unknown layer {name!r}",
+                received=repr(list(ref)),
+                hint=did_you_mean(name, by_name) or "check the layer names",
+            )
+            return False
+        entry = by_name[name][1]
+        calls = 1 if entry.class_name == "InputLayer" else len(entry.inbound_nodes)
+        if node_index >= calls:
+            self.fail(
+                at,
+                f"refers to call {node_index} of {name!r}, which is called {calls} time(s)",
+                received=repr(list(ref)),
+                hint="call (node) indices count from 0",
+            )
+            return False
+        return True
+
+    def _endpoints(
+        self, structure: Any, by_name: dict[str, tuple[int, Any]], at: Loc, inputs: bool
+    ) -> list[TensorRef] | None:
+        refs = flatten_refs(structure)
+        ok = bool(refs)
+        if not refs:
+            self.fail(at, "a model needs at least one " + ("input" if inputs else "output"))
+        for ref in refs:
+            if not self._check_ref(ref, by_name, at):
+                ok = False
+            elif inputs and by_name[ref[0]][1].class_name != "InputLayer":
+                self.fail(at, f"model input {ref[0]!r} is not an InputLayer", received=repr(list(ref)))
+                ok = False
+        return refs if ok else None
+
+    def _order(
+        self, entries: Sequence[Any], layers_loc: Loc, broken: set[tuple[str, int]]
+    ) -> list[tuple[str, int]] | None:
+        """Kahn's algorithm over calls; what is left over lies on a cycle. Calls with
+        bad references are left out, and so is everything downstream of them."""
+        deps: dict[tuple[str, int], set[tuple[str, int]]] = {}
+        for entry in entries:
+            if entry.class_name == "InputLayer":
+                deps[(entry.name, 0)] = set()
+                continue
+            for n, node in enumerate(entry.inbound_nodes):
+                if (entry.name, n) not in broken:
+                    deps[(entry.name, n)] = {(r[0], r[1]) for r in node.refs()}
+        for key, needs in list(deps.items()):
+            if needs - deps.keys():
+                broken.add(key)
+        changed = True
+        while changed:  # drop calls that depend on dropped calls
+            changed = False
+            for key in [k for k, needs in deps.items() if needs & broken]:
+                broken.add(key)
+                del deps[key]
+                changed = True
+        deps = {k: v for k, v in deps.items() if k not in broken}
+        users: dict[tuple[str, int], list[tuple[str, int]]] = {key: [] for key in deps}
+        for key, needs in deps.items():
+            for need in needs:
+                users[need].append(key)
+        waiting = {key: len(needs) for key, needs in deps.items()}
+        ready = [key for key, count in waiting.items() if count == 0]
+        order = []
+        while ready:
+            key = ready.pop(0)
+            order.append(key)
+            for user in users[key]:
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    ready.append(user)
+        if len(order) < len(deps):
+            stuck = sorted({key[0] for key, count in waiting.items() if count > 0})
+            position = {entry.name: i for i, entry in enumerate(entries)}
+            self.fail(
+                (*layers_loc, position[stuck[0]], "inbound_nodes"),
+                f"the graph has a cycle through layers {', '.join(repr(s) for s in stuck)}",
+                hint="a layer cannot depend on its own output",
+            )
+            return None
+        return order
+
+    # -- one layer, one call ------------------------------------------------------
+
+    def apply(
+        self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], call_index: int = 0
+    ) -> tuple[Shape, ...] | None:
+        entry = info.entry
+        where = info.loc if not refs else (*info.loc, "inbound_nodes", call_index) if entry.inbound_nodes else info.loc
+        if isinstance(entry, SequentialSpec | FunctionalSpec):
+            return self._apply_model(info, in_shapes, refs, where)
+        config = entry.config
+        if not config.merges and len(in_shapes) > 1:
+            self.fail(where, f"{info.kind} layer {info.name!r} takes one input, but is called on {len(in_shapes)}")
+            return None
+        try:
+            out = config.output_shape(in_shapes)
+            params = config.count_params(in_shapes)
+        except ShapeError as exc:
+            self.fail(where, f"{info.kind} layer {info.name!r}: {exc}", received=_describe_inputs(refs, in_shapes))
+            return None
+        if info.calls and params.total != info.params.total:
+            first = info.calls[0]
+            self.fail(
+                where,
+                f"shared layer {info.name!r} is called on {_describe_inputs(refs, in_shapes)}, "
+                f"but its weights were made for {_describe_inputs(first.inputs, first.input_shapes)}",
+            )
+            return None
+        if not info.calls:
+            info.params = params.frozen() if not config.trainable else params
+        info.calls.append(Call(info.name, len(info.calls), refs, tuple(in_shapes), (out,)))
+        return (out,)
+
+    def _apply_model(
+        self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], where: Loc
+    ) -> tuple[Shape, ...] | None:
+        if info.inner is None:
+            info.inner = self.model(info.entry, info.loc, in_shapes)
+            if info.inner is None:
+                return None
+            info.params = info.inner.params
+        else:
+            self._check_call_fits(info.name, info.inner.input_shapes, in_shapes, where)
+        outputs = tuple(info.inner.output_shapes)
+        info.calls.append(Call(info.name, len(info.calls), refs, tuple(in_shapes), outputs))
+        return outputs
+
+    def _check_call_fits(self, name: str, expected: Sequence[Shape], given: Sequence[Shape], at: Loc) -> None:
+        if len(expected) != len(given):
+            self.fail(at, f"model {name!r} takes {len(expected)} input(s) but is called on {len(given)}")
+            return
+        for want, got in zip(expected, given, strict=True):
+            fits = len(want) == len(got) and all(
+                a is None or b is None or a == b for a, b in zip(want, got, strict=True)
+            )
+            if not fits:
+                self.fail(at, f"model {name!r} expects an input of shape {show(want)}, but is called on {show(got)}")
+
+
+def _describe_inputs(refs: Sequence[TensorRef], shapes: Sequence[Shape]) -> str:
+    if not refs:
+        return ", ".join(show(s) for s in shapes)
+    return ", ".join(f"{r[0]} {show(s)}" for r, s in zip(refs, shapes, strict=False))
+
+
+def _total(infos: Sequence[LayerInfo], trainable: bool) -> ParamCount:
+    total = NO_PARAMS
+    for info in infos:
+        total = total + info.params
+    return total if trainable else total.frozen()

@@ -1,0 +1,129 @@
+"""What every layer kind shares: the config base, shapes, parameter counts and the
+registry that ties a Keras class_name to its meaning."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from ..base import DTypeName, SpecModel
+from ..regularizers import Regularizer
+
+Shape = tuple[int | None, ...]
+"""A tensor shape including the batch axis; None is an unknown size."""
+
+
+class ShapeError(ValueError):
+    """A layer cannot take the shapes it is called on. The message says why."""
+
+
+@dataclass(frozen=True)
+class ParamCount:
+    """Parameters a layer holds, counted as Keras counts them, with torch beside it.
+
+    Keras counts non-trainable weights (BatchNormalization's moving statistics) as
+    parameters; torch keeps them as buffers. Where torch differs, say so here."""
+
+    trainable: int = 0
+    non_trainable: int = 0
+    torch_params: int | None = None
+    torch_buffers: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+    @property
+    def torch_total(self) -> int:
+        params = self.total if self.torch_params is None else self.torch_params
+        return params + self.torch_buffers
+
+    def frozen(self) -> ParamCount:
+        """The same weights in a layer with trainable=False."""
+        return ParamCount(0, self.total, self.torch_params, self.torch_buffers)
+
+    def __add__(self, other: ParamCount) -> ParamCount:
+        mine = self.total if self.torch_params is None else self.torch_params
+        theirs = other.total if other.torch_params is None else other.torch_params
+        return ParamCount(
+            self.trainable + other.trainable,
+            self.non_trainable + other.non_trainable,
+            mine + theirs,
+            self.torch_buffers + other.torch_buffers,
+        )
+
+
+NO_PARAMS = ParamCount()
+
+LayerName = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class LayerConfig(SpecModel):
+    """Fields every Keras layer has. Subclasses add their own, with Keras's defaults."""
+
+    kind: ClassVar[str]
+    merges: ClassVar[bool] = False
+    """True for layers called on a list of tensors (Concatenate, Add, ...)."""
+
+    name: LayerName
+    trainable: bool = True
+    dtype: DTypeName = "float32"
+    activity_regularizer: Regularizer | None = None
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        """The output shape for these input shapes; identity unless overridden."""
+        return self.single(inputs)
+
+    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
+        return NO_PARAMS
+
+    def single(self, inputs: Sequence[Shape]) -> Shape:
+        if len(inputs) != 1:
+            raise ShapeError(f"{self.kind} takes one input tensor, got {len(inputs)}")
+        return inputs[0]
+
+
+LAYER_KINDS: dict[str, type[LayerConfig]] = {}
+
+
+def layer_kind(class_name: str):
+    """Register a config class as the meaning of a Keras class_name."""
+
+    def register(cls: type[LayerConfig]) -> type[LayerConfig]:
+        if class_name in LAYER_KINDS:
+            raise ValueError(f"layer kind {class_name!r} is registered twice")
+        cls.kind = class_name
+        LAYER_KINDS[class_name] = cls
+        return cls
+
+    return register
+
+
+# -- shape helpers --------------------------------------------------------------
+
+
+def show(shape: Shape) -> str:
+    """(None, 4) as Keras prints it."""
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def known(dim: int | None, what: str) -> int:
+    if dim is None:
+        raise ShapeError(f"{what} must be known, got None")
+    return dim
+
+
+def product(dims: Sequence[int | None]) -> int | None:
+    return None if any(d is None for d in dims) else math.prod(dims)  # type: ignore[arg-type]
+
+
+def resolve_axis(axis: int, rank: int, what: str = "axis") -> int:
+    """A Keras axis (may be negative) as a non-negative index into a shape of `rank`."""
+    if not -rank <= axis < rank:
+        raise ShapeError(f"{what} {axis} is out of range for a tensor of rank {rank}")
+    return axis % rank

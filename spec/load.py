@@ -1,0 +1,203 @@
+"""The front door: text or data -> normalised -> ModelSpec -> checked Graph.
+
+Every failure on the way is a SpecError whose paths point into the user's file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import PathPart, Problem, SpecError, brief, did_you_mean, format_path
+from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
+from .layers import LAYER_KINDS
+from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
+from .normalize import MODEL_CLASSES, normalize
+from .read import parse_text, read_file
+
+Loc = tuple[PathPart, ...]
+ModelSpecType = SequentialSpec | FunctionalSpec
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec, its analysed graph, and where it came from."""
+
+    spec: ModelSpecType
+    graph: Graph
+    dialect: str
+    source: str
+
+
+def load(source: str | Path | dict[str, Any], max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+    """Load a spec file (JSON or YAML, any dialect) or already-parsed data."""
+    if isinstance(source, dict):
+        return load_data(source, "<data>", max_params)
+    name = str(source)
+    return load_data(read_file(source), name, max_params)
+
+
+def loads(text: str, name: str = "<text>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+    return load_data(parse_text(text, name), name, max_params)
+
+
+def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+    try:
+        return _load(doc, name, max_params)
+    except SpecError as exc:
+        exc.source = exc.source or name
+        raise
+    except RecursionError:
+        raise SpecError.at(name, "the spec nests too deeply") from None
+
+
+def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
+    if not isinstance(doc, dict):
+        raise SpecError.at(
+            "<document>",
+            "a model spec must be a mapping",
+            received=type(doc).__name__,
+            expected="an object with class_name and config",
+        )
+    normalized = normalize(doc)
+    mapper = _PathMapper(normalized.origin)
+    problems = list(normalized.problems)
+    try:
+        spec = MODEL_ADAPTER.validate_python(normalized.data)
+    except ValidationError as exc:
+        found = [_problem(err, normalized.data, mapper) for err in exc.errors(include_url=False)]
+        problems += [p for p in found if not any(_overlaps(p.path, q.path) for q in problems)]
+        raise SpecError(_dedupe(problems)) from None
+    if problems:
+        raise SpecError(problems)
+    graph = analyze(spec, mapper, max_params)
+    return LoadedSpec(spec, graph, normalized.dialect, name)
+
+
+class _PathMapper:
+    """Canonical location -> the user's path, through the normaliser's origin map."""
+
+    def __init__(self, origin: dict[Loc, Loc]) -> None:
+        self.origin = origin
+
+    def __call__(self, loc: Loc) -> str:
+        for cut in range(len(loc), 0, -1):
+            prefix = tuple(loc[:cut])
+            if prefix in self.origin:
+                return format_path(self.origin[prefix] + tuple(loc[cut:]))
+        return format_path(loc)
+
+
+def _problem(err: dict[str, Any], data: Any, mapper: _PathMapper) -> Problem:
+    loc, owner = _walk(err["loc"], data)
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    where = mapper(loc)
+    last = loc[-1] if loc else None
+    if kind == "missing":
+        return Problem(where, f"required field {last!r} is missing", hint=_owner_hint(owner))
+    if kind == "extra_forbidden":
+        hint = did_you_mean(str(last), _fields_of(owner))
+        return Problem(where, f"unknown field {last!r}{_owner_text(owner)}", hint=hint or "Keras has no such option")
+    if kind == "union_tag_invalid":
+        return _unknown_class(where, ctx.get("tag"), ctx.get("expected_tags", ""))
+    if kind == "union_tag_not_found":
+        return Problem(where, "class_name is missing", expected="an object with a class_name")
+    if kind == "nnspec_unknown_name":
+        return Problem(
+            where,
+            err["msg"],
+            received=brief(value),
+            hint=did_you_mean(str(ctx.get("value")), ctx.get("choices", ())),
+        )
+    if kind == "nnspec_unsupported":
+        return Problem(where, f"{ctx.get('reason')}", received=brief(value), expected=f"{ctx.get('default')}")
+    if kind == "literal_error":
+        return Problem(where, "not an accepted value", received=brief(value), expected=f"one of {ctx.get('expected')}")
+    expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return Problem(where, "invalid value", received=brief(value), expected=expected)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _walk(raw_loc: tuple[Any, ...], data: Any) -> tuple[Loc, Any]:
+    """Follow pydantic's loc through the document, dropping union tags and other
+    validator labels, and stepping into {class_name, config} where pydantic flattened it.
+    Returns the document location and the layer kind whose config holds the last step."""
+    loc: list[PathPart] = []
+    node, kind, owner_kind = data, None, None
+    for part in raw_loc:
+        if isinstance(node, dict) and isinstance(node.get("class_name"), str):
+            kind = node["class_name"]
+        owner_kind = kind if loc and loc[-1] == "config" else None
+        if isinstance(node, list) and isinstance(part, int):
+            loc.append(part)
+            node = node[part] if part < len(node) else None
+        elif isinstance(node, dict) and part in node:
+            loc.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(node.get("config"), dict) and part in node["config"]:
+            loc += ["config", part]
+            owner_kind, node = kind, node["config"][part]
+        elif isinstance(node, dict) and part == node.get("class_name"):
+            continue
+        elif isinstance(part, str) and (not part.isidentifier() or part in _TAGS):
+            continue  # a validator label ('function-after[...]') or a discriminator tag
+        elif isinstance(node, dict) and isinstance(part, str):
+            loc.append(part)  # a missing field
+            node = None
+        elif node is None or isinstance(node, str | int | float | bool):
+            continue
+        else:
+            loc.append(part)
+            node = None
+    return tuple(loc), owner_kind
+
+
+_TAGS = {"one", "list", "dict", "name", "object"}
+
+
+def _fields_of(kind: Any) -> list[str]:
+    cls = LAYER_KINDS.get(kind) if isinstance(kind, str) else None
+    return sorted(cls.model_fields) if cls else []
+
+
+def _owner_text(kind: Any) -> str:
+    return f" for {kind}" if isinstance(kind, str) and kind in LAYER_KINDS else ""
+
+
+def _owner_hint(kind: Any) -> str | None:
+    return f"{kind} needs it" if isinstance(kind, str) and kind in LAYER_KINDS else None
+
+
+def _unknown_class(where: str, tag: Any, expected: str) -> Problem:
+    expected_tags = [t.strip(" '") for t in str(expected).split(",") if t.strip()]
+    if tag in ("Lambda", "TFOpLambda"):
+        return Problem(
+            where, "a Lambda layer holds Python code; nnspec never runs code from a spec", received=repr(tag)
+        )
+    layer_union = "Dense" in expected_tags
+    what = "layer" if layer_union else "class"
+    hint = did_you_mean(str(tag), expected_tags)
+    if layer_union and not hint:
+        hint = "not a built-in Keras layer nnspec knows; a custom layer's code cannot be read from a spec"
+    return Problem(where, f"unknown {what} {tag!r}", received=repr(tag), hint=hint)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for problem in problems:
+        key = (problem.path, problem.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return out
+
+
+__all__ = ["MODEL_CLASSES", "LoadedSpec", "load", "load_data", "loads"]

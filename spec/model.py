@@ -1,0 +1,140 @@
+"""ModelSpec: the one form of a model the rest of nnspec knows.
+
+Shaped like Keras's own JSON (class_name / config / inbound_nodes) with every
+dialect difference already normalised away. A layer entry is a discriminated union
+on class_name; a nested model is a layer like any other."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
+
+from .base import DTypeName, SpecModel, unsupported
+from .layers import LAYER_KINDS, LayerConfig
+from .layers.base import LayerName
+from .training import CompileConfig
+
+TensorRef = tuple[str, Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
+"""[layer name, call (node) index, output tensor index], as Keras writes it."""
+
+
+def _structure_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, list | tuple) and value and isinstance(value[0], str):
+        return "one"
+    return "list"
+
+
+TensorStructure = Annotated[
+    Annotated[TensorRef, Tag("one")]
+    | Annotated[list[TensorRef], Tag("list")]
+    | Annotated[dict[str, TensorRef], Tag("dict")],
+    Discriminator(_structure_kind),
+]
+"""One tensor, a list of tensors, or a dict of named tensors, as a layer or model takes them."""
+
+
+class CallKwargs(SpecModel):
+    """Keyword arguments Keras records for a call. Masks are not supported."""
+
+    mask: Annotated[Any, unsupported("explicit masks in a call are not supported")] = None
+    training: bool | None = None
+
+
+class CallNode(SpecModel):
+    """One call of a layer (a Keras 'inbound node'): the tensors it was called on."""
+
+    inputs: TensorStructure
+    kwargs: CallKwargs = CallKwargs()
+
+    def refs(self) -> list[TensorRef]:
+        return flatten_refs(self.inputs)
+
+
+def flatten_refs(structure: Any) -> list[TensorRef]:
+    if isinstance(structure, dict):
+        return [tuple(v) for v in structure.values()]  # type: ignore[misc]
+    if structure and isinstance(structure[0], str):
+        return [tuple(structure)]  # type: ignore[list-item]
+    return [tuple(v) for v in structure]  # type: ignore[misc]
+
+
+class LayerEntry(SpecModel):
+    """A layer in a model: its kind, its config and, in a functional model, its calls."""
+
+    class_name: str
+    config: LayerConfig
+    inbound_nodes: list[CallNode] = Field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+def _entry(kind: str, config: type[LayerConfig]) -> type[LayerEntry]:
+    return create_model(
+        f"{kind}Layer",
+        __base__=LayerEntry,
+        __doc__=config.__doc__,
+        class_name=(Literal[kind], ...),  # type: ignore[valid-type]
+        config=(config, ...),
+    )
+
+
+LAYER_ENTRIES: dict[str, type[LayerEntry]] = {kind: _entry(kind, cfg) for kind, cfg in sorted(LAYER_KINDS.items())}
+
+
+class SequentialConfig(SpecModel):
+    name: LayerName
+    trainable: bool = True
+    dtype: DTypeName | None = None
+    layers: list[Layer]
+
+
+class FunctionalConfig(SpecModel):
+    name: LayerName
+    trainable: bool = True
+    dtype: DTypeName | None = None
+    layers: list[Layer]
+    input_layers: TensorStructure
+    output_layers: TensorStructure
+
+
+class _ModelEntry(SpecModel):
+    inbound_nodes: list[CallNode] = Field(default_factory=list)
+    compile_config: CompileConfig | None = None
+
+    @property
+    def name(self) -> str:
+        return self.config.name  # type: ignore[attr-defined]
+
+
+class SequentialSpec(_ModelEntry):
+    """A stack of layers, each feeding the next."""
+
+    class_name: Literal["Sequential"]
+    config: SequentialConfig
+
+
+class FunctionalSpec(_ModelEntry):
+    """A graph of layers: each layer's inbound_nodes say what it is called on."""
+
+    class_name: Literal["Functional"]
+    config: FunctionalConfig
+
+
+Layer = Annotated[
+    Union[(*LAYER_ENTRIES.values(), SequentialSpec, FunctionalSpec)],  # type: ignore[valid-type]
+    Field(discriminator="class_name"),
+]
+ModelSpec = Annotated[SequentialSpec | FunctionalSpec, Field(discriminator="class_name")]
+"""A whole model: a Sequential or Functional spec."""
+
+SequentialConfig.model_rebuild()
+FunctionalConfig.model_rebuild()
+SequentialSpec.model_rebuild()
+FunctionalSpec.model_rebuild()
+
+MODEL_ADAPTER: TypeAdapter[SequentialSpec | FunctionalSpec] = TypeAdapter(ModelSpec)

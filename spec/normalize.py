@@ -1,0 +1,490 @@
+"""Dialects in, one canonical document out.
+
+Keras 3 `to_json()`, Keras 2 / tf.keras JSON and the concise hand-written form are
+all turned, here and only here, into the canonical dict that `ModelSpec` validates.
+The walk is defensive: anything of an unexpected shape is passed through untouched,
+so that validation reports it with its path. `origin` records where each layer of
+the canonical document sits in the user's file, so errors point at what they wrote."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from .activations import KERAS2_RENAMES
+from .base import snake_case
+from .errors import PathPart, Problem, ProblemList, did_you_mean
+
+MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Functional", "Model": "Functional"}
+WRAPPER_KEYS = ("module", "registered_name", "build_config")
+CODE_LAYERS = {
+    "Lambda": "a Lambda layer holds Python code (a marshalled function)",
+    "TFOpLambda": "a TFOpLambda layer wraps a raw TensorFlow operation",
+    "SlicingOpLambda": "a SlicingOpLambda layer wraps a raw TensorFlow slicing operation",
+}
+
+Loc = tuple[PathPart, ...]
+
+
+@dataclass
+class Normalized:
+    data: Any
+    dialect: str
+    origin: dict[Loc, Loc] = field(default_factory=dict)
+    """canonical location of a layer entry -> its location in the user's document"""
+    problems: list[Problem] = field(default_factory=list)
+    """what the normaliser itself refused (code layers, custom classes, ambiguity)"""
+
+
+def detect_dialect(doc: Any) -> str:
+    """'keras2', 'keras3' or 'concise', from the marks each writer leaves."""
+    if not isinstance(doc, dict):
+        return "concise"
+    version = str(doc.get("keras_version", ""))
+    if version.startswith(("1.", "2.")) or isinstance(doc.get("config"), list):
+        return "keras2"
+    if version.startswith("3.") or "module" in doc or "registered_name" in doc:
+        return "keras3"
+    return "concise"
+
+
+def normalize(doc: Any) -> Normalized:
+    dialect = detect_dialect(doc)
+    walker = _Walker(dialect)
+    if not isinstance(doc, dict):
+        return Normalized(doc, dialect)
+    data = walker.model(doc, (), top=True)
+    return Normalized(data, dialect, walker.origin, walker.problems.items)
+
+
+class _Walker:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.machine_written = dialect != "concise"
+        self.problems = ProblemList()
+        self.origin: dict[Loc, Loc] = {}
+
+    # -- models ----------------------------------------------------------------
+
+    def model(self, doc: dict[str, Any], loc: Loc, top: bool = False) -> dict[str, Any]:
+        out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
+        if top:
+            out.pop("keras_version", None)
+            out.pop("backend", None)
+        elif not out.get("compile_config"):
+            out.pop("compile_config", None)  # Keras writes {} on nested models
+        kind = MODEL_CLASSES.get(doc.get("class_name"), doc.get("class_name"))
+        out["class_name"] = kind
+        if isinstance(out.get("compile_config"), dict):
+            out["compile_config"] = self.compile_config(out["compile_config"])
+        config = doc.get("config")
+        config_loc: Loc = (*loc, "config")
+        if isinstance(config, list):  # Keras <= 2.2: a Sequential's config is its layer list
+            config = {"name": doc.get("name", "sequential"), "layers": config}
+            layers_loc: Loc = config_loc
+        else:
+            layers_loc = (*config_loc, "layers")
+        if not isinstance(config, dict):
+            return out
+        config = dict(config)
+        if "dtype" in config:
+            config["dtype"] = self.dtype(config["dtype"])
+        if kind == "Sequential":
+            out["config"] = self.sequential(config, loc, layers_loc)
+        elif kind == "Functional":
+            out["config"] = self.functional(config, loc, layers_loc)
+        else:
+            out["config"] = config
+        return out
+
+    def sequential(self, config: dict[str, Any], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            return config
+        names = _NameBook(layers)
+        new_layers: list[Any] = []
+        for index, layer in enumerate(layers):
+            at: Loc = (*layers_loc, index)
+            if not isinstance(layer, dict):
+                self._place(new_layers, layer, loc, at)
+                continue
+            layer = self.layer(layer, at, names)
+            shape = self._pop_input_shape(layer)
+            if shape is not None and not new_layers:
+                input_name = f"{layer['config'].get('name', 'layer')}_input"
+                self._place(new_layers, _input_layer(names.fresh(input_name), shape), loc, at)
+            self._place(new_layers, layer, loc, at)
+        build_shape = config.pop("build_input_shape", None)
+        if new_layers and isinstance(build_shape, list) and not _is_input(new_layers[0]):
+            self._place(new_layers, _input_layer(names.fresh("input_layer"), build_shape), loc, layers_loc)
+            new_layers.insert(0, new_layers.pop())
+            self._reindex(loc, new_layers)
+        config["layers"] = new_layers
+        return config
+
+    def _place(self, layers: list[Any], layer: Any, model_loc: Loc, origin: Loc) -> None:
+        self.origin[(*model_loc, "config", "layers", len(layers))] = origin
+        layers.append(layer)
+
+    def _reindex(self, model_loc: Loc, layers: list[Any]) -> None:
+        """An input layer was put first: shift the recorded origins by one."""
+        prefix = (*model_loc, "config", "layers")
+        olds = [self.origin.get((*prefix, i)) for i in range(len(layers))]
+        olds = [olds[-1], *olds[:-1]]
+        for i, old in enumerate(olds):
+            if old is not None:
+                self.origin[(*prefix, i)] = old
+
+    def functional(self, config: dict[str, Any], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            return config
+        names = _NameBook(layers)
+        calls = _call_counts(layers)
+        skips = _skipping_first_node(layers) if self.dialect == "keras2" else set()
+        new_layers = []
+        for index, layer in enumerate(layers):
+            at: Loc = (*layers_loc, index)
+            if isinstance(layer, dict):
+                layer = self.layer(layer, at, names, functional=True)
+                self._pop_input_shape(layer)
+                if "inbound_nodes" in layer:
+                    nodes = layer["inbound_nodes"]
+                    layer["inbound_nodes"] = self.inbound_nodes(nodes, calls, skips, (*at, "inbound_nodes"))
+            self._place(new_layers, layer, loc, at)
+        config["layers"] = new_layers
+        for key in ("input_layers", "output_layers"):
+            if key in config:
+                config[key] = self.endpoints(config[key], calls, skips, (*loc, "config", key))
+        return config
+
+    # -- layers ----------------------------------------------------------------
+
+    def layer(self, doc: dict[str, Any], loc: Loc, names: _NameBook, functional: bool = False) -> dict[str, Any]:
+        kind = doc.get("class_name")
+        self._refuse_code(doc, kind, loc)
+        if kind in MODEL_CLASSES:
+            nested = self.model(doc, loc)
+            nested.pop("name", None)
+            if isinstance(nested.get("config"), dict):
+                nested["config"].setdefault("name", names.fresh(snake_case(MODEL_CLASSES[kind])))
+            if functional and "inputs" in nested:
+                nested["inbound_nodes"] = [_concise_call(nested.pop("inputs"))]
+            return nested
+        out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
+        entry_name = out.pop("name", None)
+        if functional and "inputs" in out:  # concise: `inputs: dense` means one call
+            out["inbound_nodes"] = [_concise_call(out.pop("inputs"))]
+        config = out.get("config", {})
+        if not isinstance(config, dict):
+            return out
+        config = self.layer_config(kind, dict(config))
+        if "name" not in config:
+            config["name"] = entry_name if isinstance(entry_name, str) else names.fresh(snake_case(str(kind)))
+        elif isinstance(entry_name, str) and entry_name != config["name"]:
+            self.problems.add(
+                (*loc, "name"),
+                "the layer's name differs from its config's name",
+                received=repr(entry_name),
+                expected=repr(config["name"]),
+            )
+        out["config"] = config
+        return out
+
+    def _refuse_code(self, doc: dict[str, Any], kind: Any, loc: Loc) -> None:
+        if kind in CODE_LAYERS:
+            self.problems.add(
+                (*loc, "class_name"),
+                f"{CODE_LAYERS[kind]}; nnspec never runs code from a spec",
+                received=repr(kind),
+                hint="rewrite it with built-in layers (Activation, Reshape, merge layers, ...)",
+            )
+        registered = doc.get("registered_name")
+        module = doc.get("module")
+        custom = (isinstance(registered, str) and registered not in (kind, None) and ">" in registered) or (
+            isinstance(module, str) and module and not module.startswith("keras")
+        )
+        if custom and kind not in MODEL_CLASSES:
+            self.problems.add(
+                (*loc, "class_name"),
+                f"custom class {registered or kind!r} from module {module!r} is not a built-in Keras layer; "
+                "nnspec cannot know what it computes and never imports or runs code from a spec",
+                received=repr(kind),
+                hint="replace it with built-in layers",
+            )
+
+    def layer_config(self, kind: Any, config: dict[str, Any]) -> dict[str, Any]:
+        for key, value in list(config.items()):
+            if key == "dtype":
+                config[key] = self.dtype(value)
+            elif key == "activation":
+                config[key] = self.activation(value)
+            elif key.endswith(("_initializer", "_regularizer", "_constraint")):
+                config[key] = self.keras_object(value)
+            elif self.machine_written and isinstance(value, float):
+                config[key] = tidy_float(value)
+        if kind == "InputLayer" and "batch_input_shape" in config:
+            config["batch_shape"] = config.pop("batch_input_shape")
+        if self.dialect == "keras2":
+            _keras2_config(kind, config)
+        return config
+
+    def _pop_input_shape(self, layer: dict[str, Any]) -> list[Any] | None:
+        """Keras 2 put the input shape on a model's first layer; hand-written specs may too."""
+        config = layer.get("config")
+        if not isinstance(config, dict) or layer.get("class_name") == "InputLayer":
+            return None
+        shape = config.pop("batch_input_shape", None)
+        given = config.pop("input_shape", None)
+        dim = config.pop("input_dim", None)
+        config.pop("batch_size", None)
+        if shape is None and isinstance(given, list | tuple):
+            shape = [None, *given]
+        if shape is None and isinstance(dim, int):
+            shape = [None, dim]
+        return shape if isinstance(shape, list | tuple) else None
+
+    # -- values ----------------------------------------------------------------
+
+    def dtype(self, value: Any) -> Any:
+        """DTypePolicy / Policy objects become their name."""
+        if isinstance(value, dict) and isinstance(value.get("config"), dict):
+            return value["config"].get("name", value)
+        return value
+
+    def activation(self, value: Any) -> Any:
+        if isinstance(value, str) and self.dialect == "keras2":
+            return KERAS2_RENAMES.get(value, value)
+        if isinstance(value, dict) and value.get("class_name") == "function":
+            return self.activation(value.get("config"))
+        if isinstance(value, dict) and isinstance(value.get("config"), dict):
+            out = {k: v for k, v in value.items() if k not in WRAPPER_KEYS}
+            out["config"] = self.layer_config(value.get("class_name"), dict(value["config"]))
+            return out
+        return value
+
+    def keras_object(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {k: v for k, v in value.items() if k not in WRAPPER_KEYS}
+        config = out.get("config")
+        if isinstance(config, dict):
+            config = {
+                k: (tidy_float(v) if self.machine_written and isinstance(v, float) else v) for k, v in config.items()
+            }
+            if self.dialect == "keras2":
+                config.pop("dtype", None)  # tf.keras 2 initializers carried a dtype
+                if config.get("distribution") == "normal":
+                    config["distribution"] = "truncated_normal"
+            out["config"] = config
+        return out
+
+    def compile_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        out = dict(config)
+        optimizer = out.get("optimizer")
+        if isinstance(optimizer, dict):
+            optimizer = self.keras_object(optimizer)
+            inner = optimizer.get("config")
+            if isinstance(inner, dict):
+                inner = dict(inner)
+                if isinstance(inner.get("learning_rate"), dict):
+                    inner["learning_rate"] = self.keras_object(inner["learning_rate"])
+                if "lr" in inner and "learning_rate" not in inner:
+                    inner["learning_rate"] = inner.pop("lr")
+                inner.pop("is_legacy_optimizer", None)
+                inner.pop("jit_compile", None)  # an XLA switch tf.keras wrote into optimizers
+                if inner.get("decay") in (0, 0.0):
+                    inner.pop("decay")
+                optimizer["config"] = inner
+            out["optimizer"] = optimizer
+        for key in ("loss", "metrics", "weighted_metrics"):
+            out[key] = _strip_wrappers(out.get(key))
+        return {k: v for k, v in out.items() if k in config}
+
+    # -- graph references ------------------------------------------------------
+
+    def inbound_nodes(self, nodes: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
+        if not isinstance(nodes, list):
+            return nodes
+        return [self.call(node, calls, skips, (*loc, i)) for i, node in enumerate(nodes)]
+
+    def call(self, node: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
+        if isinstance(node, dict) and "args" in node:  # Keras 3
+            args = node.get("args")
+            kwargs = node.get("kwargs") or {}
+            if isinstance(args, list) and len(args) == 1:
+                return {"inputs": self.tensors(args[0], calls, loc), "kwargs": kwargs}
+            return {"inputs": self.tensors(args, calls, loc), "kwargs": kwargs}
+        if isinstance(node, list) and node and all(_is_keras2_ref(r) for r in node):  # Keras 2
+            refs = [_keras2_ref(r, skips) for r in node]
+            kwargs = node[0][3] if len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+            return {"inputs": refs[0] if len(refs) == 1 else refs, "kwargs": kwargs}
+        if isinstance(node, dict) and "inputs" in node:
+            return {**node, "inputs": self.tensors(node["inputs"], calls, loc)}
+        return {"inputs": self.tensors(node, calls, loc)}
+
+    def tensors(self, value: Any, calls: dict[str, int], loc: Loc) -> Any:
+        """A structure of tensor references in any dialect -> [layer, node, tensor] leaves."""
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            return list(history) if isinstance(history, list) else value
+        if isinstance(value, str):
+            return self.concise_ref(value, calls, loc)
+        if isinstance(value, list) and _is_ref(value):
+            return list(value[:3])
+        if isinstance(value, list):
+            return [self.tensors(v, calls, (*loc, i)) for i, v in enumerate(value)]
+        if isinstance(value, dict) and "class_name" not in value:
+            return {k: self.tensors(v, calls, (*loc, k)) for k, v in value.items()}
+        return value
+
+    def concise_ref(self, name: str, calls: dict[str, int], loc: Loc) -> list[Any]:
+        if calls.get(name, 1) > 1:
+            self.problems.add(
+                loc,
+                f"ambiguous reference: layer {name!r} is called {calls[name]} times",
+                received=repr(name),
+                hint=f"say which call, e.g. [{name!r}, 1, 0] for its second one",
+            )
+        return [name, 0, 0]
+
+    def endpoints(self, value: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
+        value = self.tensors(value, calls, loc)
+        if self.dialect != "keras2":
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, list) and _is_ref(v) for v in value):
+            value = [_keras2_ref(v, skips) for v in value]
+            if len(value) == 1:
+                return value[0]  # tf.keras lists even a single input; the model takes one tensor
+        elif isinstance(value, dict):
+            value = {k: _keras2_ref(v, skips) if isinstance(v, list) and _is_ref(v) else v for k, v in value.items()}
+        return value
+
+
+def _strip_wrappers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_wrappers(v) for k, v in value.items() if k not in ("module", "registered_name")}
+    if isinstance(value, list):
+        return [_strip_wrappers(v) for v in value]
+    return value
+
+
+def _keras2_config(kind: Any, config: dict[str, Any]) -> None:
+    """tf.keras 2 spellings that Keras 3 renamed."""
+    if kind == "LeakyReLU" and "alpha" in config:
+        config["negative_slope"] = config.pop("alpha")
+    if kind == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+        config["axis"] = config["axis"][0]
+    if kind == "BatchNormalization":
+        if config.get("fused") in (None, True, False):
+            config.pop("fused", None)  # an implementation switch; the result is the same
+        if config.get("virtual_batch_size") is None:
+            config.pop("virtual_batch_size", None)
+        if config.get("adjustment") is None:
+            config.pop("adjustment", None)
+
+
+def _keras2_ref(ref: list[Any], skips: set[str]) -> list[Any]:
+    """tf.keras numbered a nested model's calls from 1: its node 0 is its own Input."""
+    name, node_index, tensor_index = ref[:3]
+    if name in skips and isinstance(node_index, int):
+        node_index -= 1
+    return [name, node_index, tensor_index]
+
+
+def _skipping_first_node(layers: list[Any]) -> set[str]:
+    """Nested models whose first node tf.keras did not write (tf_keras functional.py,
+    `_should_skip_first_node`): functional models, and Sequentials built on an input."""
+    out = set()
+    for layer in layers:
+        if not isinstance(layer, dict) or layer.get("class_name") not in MODEL_CLASSES:
+            continue
+        config = layer.get("config")
+        name = layer.get("name") or (config.get("name") if isinstance(config, dict) else None)
+        if layer["class_name"] != "Sequential":
+            out.add(name)
+            continue
+        inner = config.get("layers") if isinstance(config, dict) else config
+        first = inner[0] if isinstance(inner, list) and inner else None
+        first_config = first.get("config") if isinstance(first, dict) else None
+        if _is_input(first) or (isinstance(first_config, dict) and "batch_input_shape" in first_config):
+            out.add(name)
+    return out
+
+
+def _input_layer(name: str, shape: list[Any]) -> dict[str, Any]:
+    return {"class_name": "InputLayer", "config": {"name": name, "batch_shape": list(shape)}}
+
+
+def _is_input(layer: Any) -> bool:
+    return isinstance(layer, dict) and layer.get("class_name") == "InputLayer"
+
+
+def _is_ref(value: list[Any]) -> bool:
+    return (
+        len(value) in (3, 4)
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+        and isinstance(value[2], int)
+        and (len(value) == 3 or isinstance(value[3], dict))
+    )
+
+
+def _is_keras2_ref(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 4 and _is_ref(value)
+
+
+def _concise_call(inputs: Any) -> dict[str, Any]:
+    return {"inputs": inputs}
+
+
+def _call_counts(layers: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for layer in layers:
+        if isinstance(layer, dict):
+            config = layer.get("config")
+            name = layer.get("name") or (config.get("name") if isinstance(config, dict) else None)
+            nodes = layer.get("inbound_nodes")
+            if isinstance(name, str):
+                counts[name] = len(nodes) if isinstance(nodes, list) and nodes else 1
+    return counts
+
+
+class _NameBook:
+    """Keras-style default names (dense, dense_1, ...) that avoid the names in use."""
+
+    def __init__(self, layers: list[Any]) -> None:
+        self.used: set[str] = set()
+        for layer in layers:
+            if isinstance(layer, dict):
+                config = layer.get("config")
+                for name in (layer.get("name"), config.get("name") if isinstance(config, dict) else None):
+                    if isinstance(name, str):
+                        self.used.add(name)
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 0
+        while name in self.used:
+            n += 1
+            name = f"{base}_{n}"
+        self.used.add(name)
+        return name
+
+
+def tidy_float(value: float) -> float:
+    """0.0010000000474974513 (a float32 printed as float64) -> 0.001."""
+    try:
+        target = struct.pack("f", value)
+    except (OverflowError, struct.error):
+        return value
+    if struct.unpack("f", target)[0] != value:
+        return value
+    for digits in range(1, 10):
+        short = float(f"{value:.{digits}g}")
+        if struct.pack("f", short) == target:
+            return short
+    return value
+
+
+__all__ = ["Normalized", "detect_dialect", "did_you_mean", "normalize", "tidy_float"]

@@ -1,0 +1,172 @@
+"""Turn bytes on disk into plain Python data, refusing anything unsafe or malformed.
+
+Nothing here knows about Keras: it only guarantees that what comes out is a
+JSON-like tree (dicts, lists, str, int, float, bool, None) of bounded size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Architecture specs are small; a file this big is weights or a mistake."""
+
+MAX_EXPANDED_NODES = 2_000_000
+"""YAML aliases may repeat subtrees; past this many nodes after expansion we refuse
+(the 'billion laughs' alias bomb)."""
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read a JSON or YAML file into plain data. Raises SpecError, never OSError."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+    except FileNotFoundError:
+        raise SpecError.at(str(file), "file not found") from None
+    except OSError as exc:
+        raise SpecError.at(str(file), f"cannot read file: {exc.strerror}") from None
+    if file.is_dir():
+        raise SpecError.at(str(file), "is a directory, not a spec file")
+    if size > max_bytes:
+        raise SpecError.at(
+            str(file),
+            "file is too large for an architecture spec",
+            received=f"{size:,} bytes",
+            expected=f"at most {max_bytes:,} bytes",
+            hint="a spec holds the architecture only; weights go in .keras, .h5, .pt or .safetensors",
+        )
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise SpecError.at(str(file), f"cannot read file: {exc.strerror}") from None
+    return parse_text(raw, name=str(file), fmt=_format_of(file))
+
+
+def _format_of(file: Path) -> str | None:
+    suffix = file.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return None
+
+
+def parse_text(raw: bytes | str, name: str = "<text>", fmt: str | None = None) -> Any:
+    """Parse JSON or YAML text. `fmt` None means: JSON if it parses, else YAML."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpecError.at(
+                name,
+                "file is not UTF-8 text",
+                received=f"byte {raw[exc.start]:#04x} at offset {exc.start}",
+                hint="is this a binary weights file? pass it with --weights instead",
+            ) from None
+    else:
+        text = raw
+    if not text.strip():
+        raise SpecError.at(name, "file is empty", expected="a JSON or YAML model spec")
+    if fmt == "json" or (fmt is None and text.lstrip()[:1] in "{["):
+        try:
+            return _parse_json(text, name)
+        except SpecError:
+            if fmt == "json":
+                raise
+    return _parse_yaml(text, name)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _parse_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise SpecError.at(name, f"duplicate key {exc.args[0]!r} in a JSON object") from None
+    except json.JSONDecodeError as exc:
+        raise SpecError.at(
+            name,
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+        ) from None
+    except RecursionError:
+        raise SpecError.at(name, "JSON nests too deeply") from None
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError.at(name, f"invalid YAML{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError.at(name, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError.at(name, "YAML nests too deeply") from None
+    if root is None:
+        raise SpecError.at(name, "file is empty", expected="a JSON or YAML model spec")
+    _check_yaml_nodes(root, name)
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise SpecError.at(name, f"invalid YAML: {exc}") from None
+
+
+def _check_yaml_nodes(root: yaml.Node, name: str) -> None:
+    """Refuse alias bombs, recursive aliases and duplicate keys before constructing."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise SpecError.at(name, "recursive YAML alias: a node contains itself")
+        visiting.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in seen and k.value != "<<":
+                        line = k.start_mark.line + 1
+                        raise SpecError.at(name, f"duplicate key {k.value!r} at line {line}")
+                    seen.add(k.value)
+                total += size(k) + size(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+        visiting.discard(key)
+        if total > MAX_EXPANDED_NODES:
+            raise SpecError.at(
+                name,
+                "YAML aliases expand to too many nodes",
+                received=f"more than {MAX_EXPANDED_NODES:,}",
+                hint="this looks like an alias bomb; a model spec is far smaller",
+            )
+        sizes[key] = total
+        return total
+
+    try:
+        size(root)
+    except RecursionError:
+        raise SpecError.at(name, "YAML nests too deeply") from None

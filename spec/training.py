@@ -1,0 +1,337 @@
+"""`compile_config` as Keras writes it: optimizer, loss, metrics.
+
+Names and defaults are Keras's. How each maps to PyTorch lives with the compiler."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_serializer, model_validator
+from pydantic_core import PydanticCustomError
+
+from .base import KerasObject, SpecModel, keras_object_union, unsupported
+
+# -- learning-rate schedules -------------------------------------------------
+
+
+class ExponentialDecay(KerasObject):
+    class_name: Literal["ExponentialDecay"]
+    initial_learning_rate: float = Field(gt=0)
+    decay_steps: int = Field(gt=0)
+    decay_rate: float = Field(gt=0)
+    staircase: bool = False
+    name: str | None = None
+
+
+class PiecewiseConstantDecay(KerasObject):
+    class_name: Literal["PiecewiseConstantDecay"]
+    boundaries: list[int]
+    values: list[float]
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _lengths(self) -> PiecewiseConstantDecay:
+        if len(self.values) != len(self.boundaries) + 1:
+            raise PydanticCustomError(
+                "nnspec_schedule",
+                "values must have one more entry than boundaries ({n} boundaries, {m} values)",
+                {"n": len(self.boundaries), "m": len(self.values)},
+            )
+        return self
+
+
+class CosineDecay(KerasObject):
+    class_name: Literal["CosineDecay"]
+    initial_learning_rate: float = Field(gt=0)
+    decay_steps: int = Field(gt=0)
+    alpha: float = Field(0.0, ge=0)
+    name: str | None = None
+    warmup_target: float | None = None
+    warmup_steps: int = Field(0, ge=0)
+
+
+Schedule = keras_object_union(
+    [ExponentialDecay, PiecewiseConstantDecay, CosineDecay],
+    {"exponential_decay": "ExponentialDecay", "cosine_decay": "CosineDecay"},
+    "learning-rate schedule",
+)
+LearningRate = Annotated[float, Field(gt=0)] | Schedule
+
+# -- optimizers ---------------------------------------------------------------
+
+_EMA = unsupported("exponential moving averages of weights (use_ema) are not supported", False)
+
+
+class _Optimizer(KerasObject):
+    """Fields every Keras 3 optimizer has."""
+
+    name: str | None = None
+    learning_rate: LearningRate = 0.001
+    weight_decay: Annotated[float, Field(ge=0)] | None = None
+    clipnorm: Annotated[float, Field(gt=0)] | None = None
+    global_clipnorm: Annotated[float, Field(gt=0)] | None = None
+    clipvalue: Annotated[float, Field(gt=0)] | None = None
+    use_ema: Annotated[bool, _EMA] = False
+    ema_momentum: float = 0.99
+    ema_overwrite_frequency: int | None = None
+    loss_scale_factor: Annotated[float | None, unsupported("loss scaling is not supported")] = None
+    gradient_accumulation_steps: Annotated[int | None, unsupported("gradient accumulation is not supported")] = None
+
+
+class SGD(_Optimizer):
+    class_name: Literal["SGD"]
+    learning_rate: LearningRate = 0.01
+    momentum: float = Field(0.0, ge=0)
+    nesterov: bool = False
+
+
+class RMSprop(_Optimizer):
+    class_name: Literal["RMSprop"]
+    rho: float = Field(0.9, ge=0)
+    momentum: float = Field(0.0, ge=0)
+    epsilon: float = Field(1e-7, ge=0)
+    centered: bool = False
+
+
+class Adagrad(_Optimizer):
+    class_name: Literal["Adagrad"]
+    initial_accumulator_value: float = Field(0.1, ge=0)
+    epsilon: float = Field(1e-7, ge=0)
+
+
+class Adadelta(_Optimizer):
+    class_name: Literal["Adadelta"]
+    rho: float = Field(0.95, ge=0)
+    epsilon: float = Field(1e-7, ge=0)
+
+
+class _AdamFamily(_Optimizer):
+    beta_1: float = Field(0.9, ge=0, lt=1)
+    beta_2: float = Field(0.999, ge=0, lt=1)
+    epsilon: float = Field(1e-7, ge=0)
+
+
+class Adam(_AdamFamily):
+    class_name: Literal["Adam"]
+    amsgrad: bool = False
+
+
+class AdamW(_AdamFamily):
+    class_name: Literal["AdamW"]
+    weight_decay: Annotated[float, Field(ge=0)] | None = 0.004
+    amsgrad: bool = False
+
+
+class Adamax(_AdamFamily):
+    class_name: Literal["Adamax"]
+
+
+class Nadam(_AdamFamily):
+    class_name: Literal["Nadam"]
+
+
+OPTIMIZER_CLASSES: list[type[KerasObject]] = [SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam]
+Optimizer = keras_object_union(
+    OPTIMIZER_CLASSES,
+    {"sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW", "adam_w": "AdamW", "rm_sprop": "RMSprop"},
+    "optimizer",
+)
+
+# -- losses and metrics -------------------------------------------------------
+
+LOSS_NAMES: dict[str, str] = {
+    "mean_squared_error": "mean_squared_error",
+    "mse": "mean_squared_error",
+    "MeanSquaredError": "mean_squared_error",
+    "mean_absolute_error": "mean_absolute_error",
+    "mae": "mean_absolute_error",
+    "MeanAbsoluteError": "mean_absolute_error",
+    "mean_absolute_percentage_error": "mean_absolute_percentage_error",
+    "mape": "mean_absolute_percentage_error",
+    "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error": "mean_squared_logarithmic_error",
+    "msle": "mean_squared_logarithmic_error",
+    "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+    "squared_hinge": "squared_hinge",
+    "SquaredHinge": "squared_hinge",
+    "hinge": "hinge",
+    "Hinge": "hinge",
+    "categorical_hinge": "categorical_hinge",
+    "CategoricalHinge": "categorical_hinge",
+    "log_cosh": "log_cosh",
+    "logcosh": "log_cosh",
+    "LogCosh": "log_cosh",
+    "categorical_crossentropy": "categorical_crossentropy",
+    "CategoricalCrossentropy": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+    "binary_crossentropy": "binary_crossentropy",
+    "BinaryCrossentropy": "binary_crossentropy",
+    "kl_divergence": "kl_divergence",
+    "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
+    "KLDivergence": "kl_divergence",
+    "poisson": "poisson",
+    "Poisson": "poisson",
+    "cosine_similarity": "cosine_similarity",
+    "cosine_proximity": "cosine_similarity",
+    "CosineSimilarity": "cosine_similarity",
+    "huber": "huber",
+    "huber_loss": "huber",
+    "Huber": "huber",
+}
+"""Every spelling Keras (3 and 2) accepts for a loss, to the canonical name."""
+
+LOSS_OPTIONS: dict[str, set[str]] = {
+    "categorical_crossentropy": {"from_logits", "label_smoothing", "axis"},
+    "sparse_categorical_crossentropy": {"from_logits", "ignore_class"},
+    "binary_crossentropy": {"from_logits", "label_smoothing", "axis"},
+    "cosine_similarity": {"axis"},
+    "huber": {"delta"},
+}
+
+LossName = Literal[
+    "mean_squared_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "squared_hinge",
+    "hinge",
+    "categorical_hinge",
+    "log_cosh",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "binary_crossentropy",
+    "kl_divergence",
+    "poisson",
+    "cosine_similarity",
+    "huber",
+]
+
+
+def _loss_input(value: Any) -> Any:
+    """'mse' or {class_name: 'MeanSquaredError', config: {...}} -> {name, options}."""
+    if isinstance(value, str):
+        return {"name": _loss_name(value)}
+    if isinstance(value, dict) and "class_name" in value:
+        config = dict(value.get("config") or {})
+        config.pop("name", None)
+        config.pop("dtype", None)  # the loss's compute dtype: float32 in both frameworks
+        return {"name": _loss_name(str(value["class_name"])), **config}
+    return value
+
+
+def _loss_name(value: str) -> str:
+    name = LOSS_NAMES.get(value) or LOSS_NAMES.get(value.lower())
+    if name is None:
+        raise PydanticCustomError(
+            "nnspec_unknown_name",
+            "unknown loss '{value}'",
+            {"value": value, "choices": sorted(LOSS_NAMES)},
+        )
+    return name
+
+
+class _Named(SpecModel):
+    """Written as its bare name when no option differs from the default."""
+
+    @model_serializer(mode="wrap")
+    def _as_name(self, handler: Any) -> Any:
+        data = handler(self)
+        options = {
+            k for k in self.model_fields_set if k != "name" and getattr(self, k) != type(self).model_fields[k].default
+        }
+        return self.name if not options else data
+
+
+class Loss(_Named):
+    """A loss function with its options (only those the loss has)."""
+
+    name: LossName
+    reduction: Literal["sum_over_batch_size", "sum", "mean", "none", "mean_with_sample_weight"] | None = (
+        "sum_over_batch_size"
+    )
+    from_logits: bool = False
+    label_smoothing: float = Field(0.0, ge=0, le=1)
+    axis: int = -1
+    ignore_class: int | None = None
+    delta: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _options_fit_loss(self) -> Loss:
+        allowed = LOSS_OPTIONS.get(self.name, set())
+        for option in self.model_fields_set - {"name", "reduction"} - allowed:
+            raise PydanticCustomError(
+                "nnspec_loss_option",
+                "loss {loss} has no option {option}",
+                {"loss": self.name, "option": option},
+            )
+        return self
+
+
+LossSpec = Annotated[Loss, BeforeValidator(_loss_input, json_schema_input_type=Literal[tuple(LOSS_NAMES)] | Loss)]
+
+METRIC_NAMES: dict[str, str] = {
+    "accuracy": "accuracy",
+    "acc": "accuracy",
+    "Accuracy": "accuracy",
+    "binary_accuracy": "binary_accuracy",
+    "BinaryAccuracy": "binary_accuracy",
+    "categorical_accuracy": "categorical_accuracy",
+    "CategoricalAccuracy": "categorical_accuracy",
+    "sparse_categorical_accuracy": "sparse_categorical_accuracy",
+    "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy": "top_k_categorical_accuracy",
+    "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
+    "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
+} | {k: v for k, v in LOSS_NAMES.items() if v not in {"huber"}}
+"""Accuracy-type metrics, and every loss used as a metric."""
+
+
+def _metric_input(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"name": _metric_name(value)}
+    if isinstance(value, dict) and "class_name" in value:
+        config = dict(value.get("config") or {})
+        config.pop("name", None)
+        config.pop("dtype", None)
+        return {"name": _metric_name(str(value["class_name"])), **config}
+    return value
+
+
+def _metric_name(value: str) -> str:
+    name = METRIC_NAMES.get(value) or METRIC_NAMES.get(value.lower())
+    if name is None:
+        raise PydanticCustomError(
+            "nnspec_unknown_name",
+            "unknown metric '{value}'",
+            {"value": value, "choices": sorted(METRIC_NAMES)},
+        )
+    return name
+
+
+class Metric(_Named):
+    name: str
+    k: int = Field(5, gt=0)
+    threshold: float = 0.5
+
+
+MetricSpec = Annotated[
+    Metric, BeforeValidator(_metric_input, json_schema_input_type=Literal[tuple(METRIC_NAMES)] | Metric)
+]
+PerOutput = list | dict  # structures Keras accepts per output
+
+
+class CompileConfig(SpecModel):
+    """What `model.compile(...)` was given, as Keras serialises it."""
+
+    optimizer: Optimizer = Field("rmsprop", validate_default=True)  # Keras's own default
+    loss: LossSpec | list[LossSpec | None] | dict[str, LossSpec | None] | None = None
+    loss_weights: list[float] | dict[str, float] | None = None
+    metrics: list[MetricSpec | list[MetricSpec]] | dict[str, MetricSpec | list[MetricSpec]] | None = None
+    weighted_metrics: list[MetricSpec] | dict[str, MetricSpec | list[MetricSpec]] | None = None
+    run_eagerly: bool = False
+    steps_per_execution: int = Field(1, gt=0)
+    jit_compile: bool | Literal["auto"] = False
+    auto_scale_loss: bool = True
