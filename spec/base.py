@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 class SpecModel(BaseModel):
     """Every spec model: immutable, and unknown fields are errors, never ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False, defer_build=True)
 
 
 def unsupported(reason: str, default: Any = None) -> BeforeValidator:
@@ -122,7 +122,8 @@ def keras_object_union(classes: list[type[KerasObject]], aliases: Mapping[str, s
 
     members = tuple(classes)
     union = Annotated[Union[members], Field(discriminator="class_name")]  # noqa: UP007
-    names = Literal[tuple(sorted(lookup.values()) + sorted(aliases))]  # type: ignore[misc]
+    spellings = set(by_name) | {name.lower() for name in by_name} | set(aliases)
+    names = Literal[tuple(sorted(spellings))]  # type: ignore[misc]
     return Annotated[union, BeforeValidator(flatten, json_schema_input_type=names | union)]
 
 

@@ -132,9 +132,5 @@ Layer = Annotated[
 ModelSpec = Annotated[SequentialSpec | FunctionalSpec, Field(discriminator="class_name")]
 """A whole model: a Sequential or Functional spec."""
 
-SequentialConfig.model_rebuild()
-FunctionalConfig.model_rebuild()
-SequentialSpec.model_rebuild()
-FunctionalSpec.model_rebuild()
 
 MODEL_ADAPTER: TypeAdapter[SequentialSpec | FunctionalSpec] = TypeAdapter(ModelSpec)
