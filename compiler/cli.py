@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from nnspec.spec import DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
 
 app = typer.Typer(

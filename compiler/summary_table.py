@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from nnspec.spec.summary import Summary, readable_size
 from rich import box
 from rich.console import Console
 from rich.table import Table
+
+from nnspec.spec.summary import Summary, readable_size
 
 
 def print_summary(summary: Summary, console: Console | None = None) -> None:

@@ -17,7 +17,7 @@ IRIS = ROOT / "examples" / "iris.yaml"
 runner = CliRunner()
 
 
-def run(*args: str):  # noqa: ANN201
+def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
 
 

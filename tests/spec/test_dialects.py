@@ -81,13 +81,17 @@ def test_error_paths_point_into_the_users_file_not_the_normalised_one() -> None:
 @pytest.mark.parametrize(
     ("layer", "message"),
     [
-        ('{"class_name": "MyLayer", "module": "my_pkg.layers", "registered_name": "my_pkg>MyLayer", "config": {}}',
-         "custom class 'my_pkg>MyLayer'"),
+        (
+            '{"class_name": "MyLayer", "module": "my_pkg.layers", "registered_name": "my_pkg>MyLayer", "config": {}}',
+            "custom class 'my_pkg>MyLayer'",
+        ),
         ('{"class_name": "Lambda", "config": {"name": "f", "function": "lambda x: x"}}', "nnspec never runs code"),
         ('{"class_name": "Dense", "config": {"name": "d", "units": 3, "lora_rank": 4}}', "LoRA adapters"),
         ('{"class_name": "BatchNormalization", "config": {"name": "b", "renorm": true}}', "renormalization"),
-        ('{"class_name": "InputLayer", "config": {"name": "i2", "batch_shape": [null, 4], "sparse": true}}',
-         "sparse inputs"),
+        (
+            '{"class_name": "InputLayer", "config": {"name": "i2", "batch_shape": [null, 4], "sparse": true}}',
+            "sparse inputs",
+        ),
     ],
 )
 def test_unsupported_things_are_refused_with_a_reason(layer: str, message: str) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import INVALID_EXAMPLES, ROOT, VALID_EXAMPLES
 
+from conftest import INVALID_EXAMPLES, ROOT, VALID_EXAMPLES
 from nnspec.spec import SpecError, load
 from nnspec.spec.schema import schema_text
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURE_FILES, FIXTURES, VALID_EXAMPLES, expected_of
 
+from conftest import FIXTURE_FILES, FIXTURES, VALID_EXAMPLES, expected_of
 from nnspec.spec import SpecError, load
 from nnspec.spec.summary import summarize
 from nnspec.spec.write import to_keras_json
@@ -46,12 +46,12 @@ def test_fixture_matches_what_keras_reported(fixture: Path) -> None:
         assert got == want or [got] == want or got == [want], (layer["name"], got, want)
 
 
-def _keras_model(keras, loaded):  # noqa: ANN001, ANN202
+def _keras_model(keras, loaded):
     text = json.dumps(to_keras_json(loaded.spec, loaded.graph))
     return keras.models.model_from_json(text)
 
 
-def _check_against_keras(keras, loaded) -> None:  # noqa: ANN001
+def _check_against_keras(keras, loaded) -> None:
     model = _keras_model(keras, loaded)
     rng = np.random.default_rng(0)
     arrays = [rng.normal(size=[1, *s[1:]]).astype("float32") for s in loaded.graph.input_shapes]
@@ -105,7 +105,7 @@ def test_keras2_and_keras3_json_normalise_to_the_same_model(name: str) -> None:
     """Same architecture from both writers: same kinds, shapes, counts (names may differ)."""
     old, new = load(FIXTURES / "keras2" / name).graph, load(FIXTURES / "keras3" / name).graph
 
-    def outline(graph):  # noqa: ANN001, ANN202
+    def outline(graph):
         # tf.keras 2 has no hard_silu: the fixture README says those layers exist in Keras 3 only
         return [(i.kind, i.params.total, i.output_shapes) for i in graph.layers if "hard_s" not in i.name]
 

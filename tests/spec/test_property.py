@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+
 from nnspec.spec import Problem, SpecError, load_data
 from nnspec.spec.summary import summarize
 
