@@ -74,7 +74,7 @@ class _Walker:
             out.pop("backend", None)
         elif not out.get("compile_config"):
             out.pop("compile_config", None)  # Keras writes {} on nested models
-        kind = MODEL_CLASSES.get(doc.get("class_name"), doc.get("class_name"))
+        kind = MODEL_CLASSES.get(_kind(doc), doc.get("class_name"))
         out["class_name"] = kind
         if isinstance(out.get("compile_config"), dict):
             out["compile_config"] = self.compile_config(out["compile_config"])
@@ -162,7 +162,7 @@ class _Walker:
     # -- layers ----------------------------------------------------------------
 
     def layer(self, doc: dict[str, Any], loc: Loc, names: _NameBook, functional: bool = False) -> dict[str, Any]:
-        kind = doc.get("class_name")
+        kind = _kind(doc)
         self._refuse_code(doc, kind, loc)
         if kind in MODEL_CLASSES:
             nested = self.model(doc, loc)
@@ -327,7 +327,8 @@ class _Walker:
     def tensors(self, value: Any, calls: dict[str, int], loc: Loc) -> Any:
         """A structure of tensor references in any dialect -> [layer, node, tensor] leaves."""
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
+            config = value.get("config")
+            history = config.get("keras_history") if isinstance(config, dict) else None
             return list(history) if isinstance(history, list) else value
         if isinstance(value, str):
             return self.concise_ref(value, calls, loc)
@@ -385,6 +386,12 @@ def _keras2_config(kind: Any, config: dict[str, Any]) -> None:
             config.pop("adjustment", None)
 
 
+def _kind(doc: dict[str, Any]) -> str | None:
+    """A class_name usable as a key; anything else is left for validation to report."""
+    kind = doc.get("class_name")
+    return kind if isinstance(kind, str) else None
+
+
 def _keras2_ref(ref: list[Any], skips: set[str]) -> list[Any]:
     """tf.keras numbered a nested model's calls from 1: its node 0 is its own Input."""
     name, node_index, tensor_index = ref[:3]
@@ -398,10 +405,12 @@ def _skipping_first_node(layers: list[Any]) -> set[str]:
     `_should_skip_first_node`): functional models, and Sequentials built on an input."""
     out = set()
     for layer in layers:
-        if not isinstance(layer, dict) or layer.get("class_name") not in MODEL_CLASSES:
+        if not isinstance(layer, dict) or _kind(layer) not in MODEL_CLASSES:
             continue
         config = layer.get("config")
         name = layer.get("name") or (config.get("name") if isinstance(config, dict) else None)
+        if not isinstance(name, str):
+            continue
         if layer["class_name"] != "Sequential":
             out.add(name)
             continue

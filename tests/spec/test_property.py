@@ -213,7 +213,13 @@ def _targets(holder: list[Any]) -> dict[str, list[Loc]]:
 def _mutate(data: st.DataObject, holder: list[Any]) -> None:
     targets = {kind: locs for kind, locs in _targets(holder).items() if locs}
     kind = data.draw(st.sampled_from(sorted(targets)), label="mutation")
-    loc = data.draw(st.sampled_from(targets[kind]), label="at")
+    # Pick a structural position first (list indices wildcarded), then one instance of it, so the
+    # many repeated initializer/dtype blocks do not drown out rare places such as inbound_nodes.
+    by_shape: dict[tuple[str | None, ...], list[Loc]] = {}
+    for loc in targets[kind]:
+        by_shape.setdefault(tuple(None if isinstance(part, int) else part for part in loc), []).append(loc)
+    shape = data.draw(st.sampled_from(list(by_shape)), label="where")
+    loc = data.draw(st.sampled_from(by_shape[shape]), label="at")
     parent = _parent(holder, loc)
     last = loc[-1]
     if kind == "delete_key":
@@ -285,14 +291,14 @@ JSON_LEAVES = st.one_of(
     st.sampled_from(CLASS_NAMES),
 )
 JSON_KEYS = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=12))
-JSON_VALUES = st.recursive(
-    JSON_LEAVES,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5),
-        st.dictionaries(JSON_KEYS, children, max_size=5),
-    ),
-    max_leaves=40,
-)
+
+
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(children, max_size=5), st.dictionaries(JSON_KEYS, children, max_size=5))
+
+
+JSON_VALUES = st.recursive(JSON_LEAVES, _containers, max_leaves=40)
+
 # Half arbitrary values, half documents shaped like a model spec so they reach past the first check.
 MODEL_LIKE = st.fixed_dictionaries(
     {"class_name": st.sampled_from(["Sequential", "Functional", "Model"]), "config": JSON_VALUES},
