@@ -4,6 +4,7 @@ Names and defaults are Keras's. How each maps to PyTorch lives with the compiler
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_serializer, model_validator
@@ -209,27 +210,31 @@ LossName = Literal[
 ]
 
 
-def _loss_input(value: Any) -> Any:
-    """'mse' or {class_name: 'MeanSquaredError', config: {...}} -> {name, options}."""
-    if isinstance(value, str):
-        return {"name": _loss_name(value)}
-    if isinstance(value, dict) and "class_name" in value:
-        config = dict(value.get("config") or {})
-        config.pop("name", None)
-        config.pop("dtype", None)  # the loss's compute dtype: float32 in both frameworks
-        return {"name": _loss_name(str(value["class_name"])), **config}
-    return value
+def _by_name(table: dict[str, str], what: str) -> Callable[[Any], Any]:
+    """A before-validator: 'mse' or {class_name: 'MeanSquaredError', config: {...}} ->
+    {name: canonical name, **options}, looking names up in `table`."""
 
+    def canonical(value: str) -> str:
+        name = table.get(value) or table.get(value.lower())
+        if name is None:
+            raise PydanticCustomError(
+                "nnspec_unknown_name",
+                "unknown {what} '{value}'",
+                {"what": what, "value": value, "choices": sorted(table)},
+            )
+        return name
 
-def _loss_name(value: str) -> str:
-    name = LOSS_NAMES.get(value) or LOSS_NAMES.get(value.lower())
-    if name is None:
-        raise PydanticCustomError(
-            "nnspec_unknown_name",
-            "unknown loss '{value}'",
-            {"value": value, "choices": sorted(LOSS_NAMES)},
-        )
-    return name
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            return {"name": canonical(value)}
+        if isinstance(value, dict) and "class_name" in value:
+            config = dict(value.get("config") or {})
+            config.pop("name", None)
+            config.pop("dtype", None)  # the compute dtype: float32 in both frameworks
+            return {"name": canonical(str(value["class_name"])), **config}
+        return value
+
+    return convert
 
 
 class _Named(SpecModel):
@@ -269,7 +274,9 @@ class Loss(_Named):
         return self
 
 
-LossSpec = Annotated[Loss, BeforeValidator(_loss_input, json_schema_input_type=Literal[tuple(LOSS_NAMES)] | Loss)]
+LossSpec = Annotated[
+    Loss, BeforeValidator(_by_name(LOSS_NAMES, "loss"), json_schema_input_type=Literal[tuple(LOSS_NAMES)] | Loss)
+]
 
 METRIC_NAMES: dict[str, str] = {
     "accuracy": "accuracy",
@@ -289,28 +296,6 @@ METRIC_NAMES: dict[str, str] = {
 """Accuracy-type metrics, and every loss used as a metric."""
 
 
-def _metric_input(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"name": _metric_name(value)}
-    if isinstance(value, dict) and "class_name" in value:
-        config = dict(value.get("config") or {})
-        config.pop("name", None)
-        config.pop("dtype", None)
-        return {"name": _metric_name(str(value["class_name"])), **config}
-    return value
-
-
-def _metric_name(value: str) -> str:
-    name = METRIC_NAMES.get(value) or METRIC_NAMES.get(value.lower())
-    if name is None:
-        raise PydanticCustomError(
-            "nnspec_unknown_name",
-            "unknown metric '{value}'",
-            {"value": value, "choices": sorted(METRIC_NAMES)},
-        )
-    return name
-
-
 class Metric(_Named):
     name: str
     k: int = Field(5, gt=0)
@@ -318,7 +303,8 @@ class Metric(_Named):
 
 
 MetricSpec = Annotated[
-    Metric, BeforeValidator(_metric_input, json_schema_input_type=Literal[tuple(METRIC_NAMES)] | Metric)
+    Metric,
+    BeforeValidator(_by_name(METRIC_NAMES, "metric"), json_schema_input_type=Literal[tuple(METRIC_NAMES)] | Metric),
 ]
 PerOutput = list | dict  # structures Keras accepts per output
 
