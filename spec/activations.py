@@ -64,8 +64,8 @@ ACTIVATIONS: dict[str, ActivationInfo] = {
         _act(
             "gelu",
             "x * Phi(x), exact (erf) form",
-            "nn.GELU(approximate='none')",
-            "F.gelu({x}, approximate='none')",
+            'nn.GELU(approximate="none")',
+            'F.gelu({x}, approximate="none")',
             note="Keras's activation string means approximate=False",
         ),
         _act(

@@ -1,0 +1,88 @@
+"""Helper functions and classes a generated torch file may need, placed on demand.
+
+Each is a small, readable piece of torch written once here; a kind rule names the
+helpers it uses and the emitter places just those, in this order."""
+
+from __future__ import annotations
+
+HELPERS: dict[str, str] = {
+    "l2_norm": '''
+def l2_norm(weight: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
+    """Euclidean norm over `dims`, kept for broadcasting (Keras's constraint norms)."""
+    return weight.square().sum(dim=dims, keepdim=True).sqrt()
+''',
+    "orthogonal_penalty": '''
+def orthogonal_penalty(weight: torch.Tensor, factor: float, dim: int) -> torch.Tensor:
+    """Keras's OrthogonalRegularizer: mean |cosine| between the unit vectors along `dim`."""
+    unit = F.normalize(weight, dim=dim, eps=1e-12)
+    vectors = unit if dim == 1 else unit.T
+    product = vectors @ vectors.T
+    size = product.shape[0]
+    off_diagonal = product * (1.0 - torch.eye(size, dtype=weight.dtype, device=weight.device))
+    return factor * 0.5 * off_diagonal.abs().sum() / (size * (size - 1.0) / 2.0)
+''',
+    "KerasPReLU": '''
+class KerasPReLU(nn.Module):
+    """Keras's PReLU: a learned slope per element, shared along some axes."""
+
+    def __init__(self, alpha_shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.alpha = nn.Parameter(torch.zeros(alpha_shape))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(x) - self.alpha * F.relu(-x)
+''',
+    "KerasLayerNorm": '''
+class KerasLayerNorm(nn.Module):
+    """Keras's LayerNormalization over any axes; with rms_scaling, x / std(x) * gamma."""
+
+    def __init__(
+        self,
+        shape: tuple[int, ...],
+        dims: tuple[int, ...],
+        rank: int,
+        eps: float,
+        center: bool = True,
+        scale: bool = True,
+        rms: bool = False,
+    ) -> None:
+        super().__init__()
+        self.dims, self.eps, self.rms = dims, eps, rms
+        self.broadcast = tuple(shape[dims.index(d)] if d in dims else 1 for d in range(rank))
+        self.weight = nn.Parameter(torch.ones(shape)) if scale or rms else None
+        self.bias = nn.Parameter(torch.zeros(shape)) if center and not rms else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        variance = x.var(dim=self.dims, keepdim=True, unbiased=False)
+        if self.rms:
+            x = x * torch.rsqrt(variance + self.eps)
+        else:
+            x = (x - x.mean(dim=self.dims, keepdim=True)) * torch.rsqrt(variance + self.eps)
+        if self.weight is not None:
+            x = x * self.weight.reshape(self.broadcast)
+        return x if self.bias is None else x + self.bias.reshape(self.broadcast)
+''',
+    "NoiseShapeDropout": '''
+class NoiseShapeDropout(nn.Module):
+    """Keras's Dropout with a noise_shape: one keep/drop draw per noise cell, broadcast."""
+
+    def __init__(self, rate: float, noise_shape: tuple[int | None, ...]) -> None:
+        super().__init__()
+        self.rate, self.noise_shape = rate, noise_shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0.0:
+            return x
+        shape = [x.shape[i] if size is None else size for i, size in enumerate(self.noise_shape)]
+        keep = torch.rand(shape, device=x.device) >= self.rate
+        return x * keep / (1.0 - self.rate)
+''',
+}
+
+
+def helper_sources(names: set[str]) -> list[str]:
+    """The sources of `names`, in a fixed order so that output is deterministic."""
+    unknown = names - HELPERS.keys()
+    if unknown:
+        raise KeyError(f"unknown helpers: {sorted(unknown)}")
+    return [HELPERS[name].strip("\n") for name in HELPERS if name in names]

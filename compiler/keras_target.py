@@ -1,0 +1,179 @@
+"""The Keras target: a function that builds the model with the Sequential or
+functional API, as the spec was written; and that source loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec.graph import Graph
+from ..spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from .keras_values import LEGACY_HARD_SIGMOID, call, layer_call
+from .kinds import rule_for
+from .names import Namespace, identifier, pystr
+from .render import render
+from .source import as_loaded, load_module
+
+
+@dataclass
+class BuildFunction:
+    """One generated `build_<model>()` function."""
+
+    name: str
+    doc: str
+    lines: list[str] = field(default_factory=list)
+    returns: str = ""
+
+
+@dataclass(frozen=True)
+class KerasSource:
+    text: str
+    function: str
+    """The name of the function that builds the top model."""
+
+
+def keras_source(spec: Any) -> KerasSource:
+    """The generated Keras file for a spec (a path, parsed data or LoadedSpec)."""
+    loaded = as_loaded(spec)
+    emitter = _Emitter()
+    top = emitter.model(loaded.spec, loaded.graph)
+    text = render(
+        "keras_model.py.j2",
+        functions=emitter.functions,
+        legacy_hard_sigmoid=LEGACY_HARD_SIGMOID in emitter.uses,
+        top=top,
+    )
+    return KerasSource(text, top.name)
+
+
+def compile_keras(spec: Any) -> Any:
+    """A keras.Model built by the spec's generated source."""
+    source = keras_source(spec)
+    module = load_module(source.text, "keras_" + source.function.removeprefix("build_"))
+    model = getattr(module, source.function)()
+    _call_once(model, as_loaded(spec))
+    return model
+
+
+def _call_once(model: Any, loaded: Any) -> None:
+    """Run one sample through the model: Keras creates some weights (an activation
+    layer's, like Dense(activation=PReLU())) only on the first real call."""
+    import numpy as np
+
+    shapes = loaded.graph.input_shapes
+    samples = [np.zeros([1 if d is None else d for d in shape], dtype="float32") for shape in shapes]
+    structure = getattr(loaded.spec.config, "input_layers", None)
+    if isinstance(structure, dict):
+        model(dict(zip(structure, samples, strict=True)), training=False)
+    else:
+        model(samples[0] if len(samples) == 1 else samples, training=False)
+
+
+def _shape_arguments(batch_shape: list[int | None]) -> dict[str, str]:
+    if batch_shape[0] is None:
+        return {"shape": repr(tuple(batch_shape[1:]))}
+    return {"batch_shape": repr(tuple(batch_shape))}
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.functions: list[BuildFunction] = []
+        self.function_names = Namespace({LEGACY_HARD_SIGMOID})
+        self.uses: set[str] = set()
+
+    def model(self, spec: SequentialSpec | FunctionalSpec, graph: Graph) -> BuildFunction:
+        name = self.function_names.name("build_" + identifier(graph.name, "model"))
+        layers = sum(1 for info in graph.layers if info.kind != "InputLayer")
+        doc = f"Keras {graph.kind} model: {layers} layer{'s' * (layers != 1)}, {graph.params.total:,} parameters."
+        function = BuildFunction(name, doc)
+        if isinstance(spec, SequentialSpec):
+            self._sequential(spec, graph, function)
+        else:
+            self._functional(spec, graph, function)
+        self.functions.append(function)
+        return function
+
+    def _options(self, spec: Any) -> dict[str, str]:
+        options = {"name": pystr(spec.config.name)}
+        if not spec.config.trainable:
+            options["trainable"] = "False"
+        return options
+
+    def _layer(self, entry: Any, graph: Graph) -> str:
+        if isinstance(entry, SequentialSpec | FunctionalSpec):
+            inner = graph.layer(entry.name).inner
+            assert inner is not None
+            return f"{self.model(entry, inner).name}()"
+        if entry.class_name == "InputLayer":
+            config = entry.config
+            options = _shape_arguments(config.batch_shape)
+            if config.dtype != "float32":
+                options["dtype"] = pystr(config.dtype)
+            return call("keras.Input", [], {**options, "name": pystr(config.name)})
+        positional = rule_for(entry.class_name).keras_positional
+        return layer_call(entry.class_name, entry.config, positional, self.uses)
+
+    def _sequential(self, spec: SequentialSpec, graph: Graph, function: BuildFunction) -> None:
+        items = [self._layer(entry, graph) for entry in spec.config.layers]
+        listing = "".join(f"            {item},\n" for item in items)
+        options = "".join(f"        {k}={v},\n" for k, v in self._options(spec).items())
+        function.returns = f"keras.Sequential(\n        [\n{listing}        ],\n{options}    )"
+
+    def _functional(self, spec: FunctionalSpec, graph: Graph, function: BuildFunction) -> None:
+        local = Namespace()
+        values: dict[TensorRef, str] = {}
+        objects: dict[str, str] = {}
+        entries = {entry.name: entry for entry in spec.config.layers}
+        for c in graph.calls:
+            entry = entries[c.layer]
+            info = graph.layer(c.layer)
+            if entry.class_name == "InputLayer":
+                var = local.name(c.layer)
+                function.lines.append(f"{var} = {self._layer(entry, graph)}")
+                values[(c.layer, 0, 0)] = var
+                continue
+            node = entry.inbound_nodes[c.index]
+            arguments = _structure(node.inputs, values)
+            if node.kwargs.training is not None:
+                arguments += f", training={node.kwargs.training}"
+            nested = isinstance(entry, SequentialSpec | FunctionalSpec)
+            if nested or len(info.calls) > 1:
+                if c.layer not in objects:
+                    objects[c.layer] = local.name(c.layer)
+                    function.lines.append(f"{objects[c.layer]} = {self._layer(entry, graph)}")
+                producer = objects[c.layer]
+                out_name = f"{c.layer}_out" + (f"_{c.index}" if c.index else "")
+            else:
+                producer = self._layer(entry, graph)
+                out_name = c.layer
+            expression = f"{producer}({arguments})"
+            outputs = getattr(entry.config, "output_layers", None) if nested else None
+            if isinstance(outputs, dict):
+                var = local.name(out_name)
+                function.lines.append(f"{var} = {expression}")
+                for i, key in enumerate(outputs):
+                    values[(c.layer, c.index, i)] = f"{var}[{pystr(key)}]"
+            elif len(c.output_shapes) > 1:
+                targets = [local.name(f"{out_name}_{i}") for i in range(len(c.output_shapes))]
+                function.lines.append(f"{', '.join(targets)} = {expression}")
+                for i, var in enumerate(targets):
+                    values[(c.layer, c.index, i)] = var
+            else:
+                var = local.name(out_name)
+                function.lines.append(f"{var} = {expression}")
+                values[(c.layer, c.index, 0)] = var
+        options = {
+            "inputs": _structure(spec.config.input_layers, values),
+            "outputs": _structure(spec.config.output_layers, values),
+            **self._options(spec),
+        }
+        function.returns = call("keras.Model", [], options)
+
+
+def _structure(structure: Any, values: dict[TensorRef, str]) -> str:
+    if isinstance(structure, dict):
+        return "{" + ", ".join(f"{pystr(k)}: {values[tuple(v)]}" for k, v in structure.items()) + "}"  # type: ignore[index]
+    refs = flatten_refs(structure)
+    if structure and isinstance(structure[0], str):
+        return values[refs[0]]
+    return "[" + ", ".join(values[r] for r in refs) + "]"

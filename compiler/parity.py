@@ -1,0 +1,322 @@
+"""Parity: build the Keras model and the torch module from one spec, copy weights
+each way, feed both the same seeded input, and compare every layer's output."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..spec.graph import Graph
+from ..spec.load import LoadedSpec
+from ..spec.model import FunctionalSpec, SequentialSpec
+from .keras_target import compile_keras
+from .source import as_loaded, load_module
+from .torch_lower import ClassPlan
+from .torch_target import TorchSource, torch_source
+from .weights import (
+    WeightLink,
+    keras_arrays,
+    keras_from_torch_state,
+    load_torch_state,
+    set_keras_arrays,
+    torch_state_from_keras,
+    weight_links,
+)
+
+DEFAULT_TOLERANCE = 1e-5
+UNKNOWN_SIZE = 3
+"""Stands in for unknown non-batch sizes in the test input."""
+
+
+@dataclass
+class LayerRow:
+    """One call of one layer, compared in both directions."""
+
+    layer: str
+    kind: str
+    call: int
+    output_shape: str
+    keras_params: int
+    torch_params: int
+    spec_params: int
+    spec_torch_params: int
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+    ok: bool = True
+
+
+@dataclass
+class ParityReport:
+    model: str
+    tolerance: float
+    training: bool
+    rows: list[LayerRow] = field(default_factory=list)
+    keras_params: int = 0
+    torch_params: int = 0
+    torch_buffers: int = 0
+    spec_params: int = 0
+    spec_torch_total: int = 0
+    directions: dict[str, float] = field(default_factory=dict)
+    """Largest output difference after copying weights each way."""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and all(row.ok for row in self.rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "passed": self.passed}
+
+
+def random_keras_arrays(links: list[WeightLink], seed: int) -> dict[str, np.ndarray]:
+    """Non-zero weights of a sensible scale: kernels ~ N(0, 1/fan_in), biases and
+    shifts ~ N(0, 0.1), scales and variances ~ U(0.5, 1.5)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for link in links:
+        shape = link.keras_shape
+        if link.keras_name in ("gamma", "moving_variance"):
+            array = rng.uniform(0.5, 1.5, shape)
+        elif len(shape) >= 2:
+            array = rng.normal(0.0, 1.0 / np.sqrt(max(1, int(np.prod(shape[:-1])))), shape)
+        else:
+            array = rng.normal(0.0, 0.1 if link.keras_name != "alpha" else 0.3, shape)
+        out[link.keras_path] = array.astype("float32")
+    return out
+
+
+def sample_inputs(graph: Graph, seed: int, batch: int = 4) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [
+        rng.normal(size=[batch, *(UNKNOWN_SIZE if d is None else d for d in shape[1:])]).astype("float32")
+        for shape in graph.input_shapes
+    ]
+
+
+def check_parity(
+    spec: Any,
+    tolerance: float = DEFAULT_TOLERANCE,
+    seed: int = 0,
+    training: bool = False,
+    keras_model: Any = None,
+    torch_state: dict[str, Any] | None = None,
+) -> ParityReport:
+    """Compare Keras and torch layer by layer. Weights come from `keras_model` (a
+    built Keras model), from `torch_state` (a state_dict), or are random."""
+    import torch
+
+    loaded = as_loaded(spec)
+    source = torch_source(loaded)
+    module = getattr(load_module(source.text, "torch_" + source.class_name.lower()), source.class_name)()
+    model = keras_model if keras_model is not None else compile_keras(loaded)
+    links = weight_links(source.program)
+    report = ParityReport(loaded.graph.name, tolerance, training)
+    _count(report, loaded, model, module)
+    if training:
+        module.train()
+        if any(info.kind == "Dropout" for info in _all_layers(loaded.graph)):
+            report.problems.append("training-mode parity needs a model without Dropout: its masks are random")
+            return report
+    else:
+        module.eval()
+    inputs = sample_inputs(loaded.graph, seed)
+    if torch_state is not None:
+        start = keras_from_torch_state(torch_state, links)
+    elif keras_model is not None:
+        start = keras_arrays(model, links)
+    else:
+        start = random_keras_arrays(links, seed)
+    # Keras -> torch
+    set_keras_arrays(model, links, start)
+    load_torch_state(module, torch_state_from_keras(start, links))
+    first = _compare(loaded, source, model, module, inputs, training)
+    # torch -> Keras, from different weights
+    other = random_keras_arrays(links, seed + 1)
+    load_torch_state(module, torch_state_from_keras(other, links))
+    with torch.no_grad():
+        state = {k: v.clone() for k, v in module.state_dict().items()}
+    set_keras_arrays(model, links, keras_from_torch_state(state, links))
+    second = _compare(loaded, source, model, module, inputs, training)
+    report.directions = {
+        "keras_to_torch": max((d for d, _ in first.values()), default=0.0),
+        "torch_to_keras": max((d for d, _ in second.values()), default=0.0),
+    }
+    for row in report.rows:
+        a, ra = first.get((row.layer, row.call), (0.0, 0.0))
+        b, rb = second.get((row.layer, row.call), (0.0, 0.0))
+        row.max_abs, row.max_rel = max(a, b), max(ra, rb)
+        row.ok = row.max_abs <= tolerance and row.ok
+    return report
+
+
+def _all_layers(graph: Graph) -> Iterator[Any]:
+    for info in graph.layers:
+        yield info
+        if info.inner is not None:
+            yield from _all_layers(info.inner)
+
+
+def _count(report: ParityReport, loaded: LoadedSpec, model: Any, module: Any) -> None:
+    graph = loaded.graph
+    report.keras_params = int(model.count_params())
+    report.torch_params = sum(p.numel() for p in module.parameters())
+    report.torch_buffers = sum(b.numel() for b in module.buffers())
+    report.spec_params = graph.params.total
+    report.spec_torch_total = graph.params.torch_total
+    if report.keras_params != report.spec_params:
+        report.problems.append(f"Keras counts {report.keras_params:,} params, the spec {report.spec_params:,}")
+    torch_total = report.torch_params + report.torch_buffers
+    if torch_total != report.spec_torch_total:
+        report.problems.append(f"torch holds {torch_total:,} values, the spec expects {report.spec_torch_total:,}")
+    state = module.state_dict()
+    plans = {layer.name: layer for layer in _top_plan(module, loaded).layers}
+    for info in graph.layers:
+        if info.kind == "InputLayer":
+            continue
+        owned = plans[info.name].modules
+        torch_count = sum(v.numel() for k, v in state.items() if k.split(".")[0] in owned)
+        keras_count = int(model.get_layer(info.name).count_params())
+        for call in info.calls:
+            row = LayerRow(
+                info.name,
+                info.kind,
+                call.index,
+                ", ".join(str(s) for s in call.output_shapes),
+                keras_count,
+                torch_count,
+                info.params.total,
+                info.params.torch_total,
+            )
+            row.ok = keras_count == info.params.total and torch_count == info.params.torch_total
+            report.rows.append(row)
+
+
+def _top_plan(module: Any, loaded: LoadedSpec) -> ClassPlan:
+    return torch_source(loaded).program.top
+
+
+def _compare(
+    loaded: LoadedSpec, source: TorchSource, model: Any, module: Any, inputs: list[np.ndarray], training: bool
+) -> dict[tuple[str, int], tuple[float, float]]:
+    keras_values = _keras_calls(loaded, model, inputs, training)
+    torch_values = _torch_calls(source.program.top, module, inputs)
+    out = {}
+    for key, theirs in keras_values.items():
+        mine = torch_values[key]
+        worst, relative = 0.0, 0.0
+        for a, b in zip(theirs, mine, strict=True):
+            a = np.asarray(a, dtype="float64")
+            b = np.asarray(b, dtype="float64")
+            if a.shape != b.shape:
+                worst = relative = float("inf")
+                break
+            diff = float(np.max(np.abs(a - b))) if a.size else 0.0
+            worst = max(worst, diff)
+            relative = max(relative, diff / max(float(np.max(np.abs(a))) if a.size else 0.0, 1e-12))
+        out[key] = (worst, relative)
+    return out
+
+
+def _keras_calls(
+    loaded: LoadedSpec, model: Any, inputs: list[np.ndarray], training: bool
+) -> dict[tuple[str, int], list[Any]]:
+    """Every call's outputs in Keras, by running the model's layers one call at a time."""
+    import keras
+
+    spec, graph = loaded.spec, loaded.graph
+    values: dict[tuple[str, int, int], Any] = {}
+    if isinstance(spec, FunctionalSpec):
+        from ..spec.model import flatten_refs
+
+        for ref, array in zip(flatten_refs(spec.config.input_layers), inputs, strict=True):
+            values[(ref[0], 0, 0)] = keras.ops.convert_to_tensor(array)
+    first = spec.config.layers[0]
+    start = keras.ops.convert_to_tensor(inputs[0])
+    if isinstance(spec, SequentialSpec) and first.class_name == "InputLayer":
+        values[(first.name, 0, 0)] = start
+    entries = {entry.name: entry for entry in spec.config.layers}
+    out: dict[tuple[str, int], list[Any]] = {}
+    previous = start
+    for call in graph.calls:
+        entry = entries[call.layer]
+        if entry.class_name == "InputLayer":
+            continue
+        if not call.inputs:
+            arguments: Any = previous
+        elif isinstance(spec, FunctionalSpec):
+            arguments = _keras_structure(entry.inbound_nodes[call.index].inputs, values)
+        else:
+            arguments = values[call.inputs[0]]
+        result = model.get_layer(call.layer)(arguments, training=training)
+        flat = (
+            list(result.values())
+            if isinstance(result, dict)
+            else list(result)
+            if isinstance(result, list | tuple)
+            else [result]
+        )
+        for i, tensor in enumerate(flat):
+            values[(call.layer, call.index, i)] = tensor
+        out[(call.layer, call.index)] = [keras.ops.convert_to_numpy(t) for t in flat]
+        previous = flat[0]
+    return out
+
+
+def _flat(result: Any) -> list[Any]:
+    if isinstance(result, dict):
+        return list(result.values())
+    return list(result) if isinstance(result, list | tuple) else [result]
+
+
+def _keras_structure(structure: Any, values: dict[tuple[str, int, int], Any]) -> Any:
+    if isinstance(structure, dict):
+        return {k: values[tuple(v)] for k, v in structure.items()}  # type: ignore[index]
+    if structure and isinstance(structure[0], str):
+        return values[tuple(structure)]  # type: ignore[index]
+    return [values[tuple(r)] for r in structure]  # type: ignore[index]
+
+
+@contextmanager
+def _captured_locals(module: Any) -> Iterator[dict[str, Any]]:
+    """The local variables of `module.forward` when it returns: one per call output."""
+    captured: dict[str, Any] = {}
+    code = type(module).forward.__code__
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "return" and frame.f_code is code and frame.f_locals.get("self") is module:
+            captured.update(frame.f_locals)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield captured
+    finally:
+        sys.setprofile(previous)
+
+
+def _torch_calls(plan: ClassPlan, module: Any, inputs: list[np.ndarray]) -> dict[tuple[str, int], list[Any]]:
+    import torch
+
+    tensors = [torch.from_numpy(x) for x in inputs]
+    with torch.no_grad(), _captured_locals(module) as local:
+        module(*tensors)
+    out = {}
+    for layer in plan.layers:
+        for index, names in enumerate(layer.outputs):
+            if layer.kind == "InputLayer":
+                continue
+            out[(layer.name, index)] = [_lookup(local, name).numpy() for name in names]
+    return out
+
+
+def _lookup(local: dict[str, Any], name: str) -> Any:
+    if name.endswith("]"):  # a named output of a nested model: outputs["key"]
+        base, key = name.split("[", 1)
+        return local[base][ast.literal_eval(key[:-1])]
+    return local[name]
