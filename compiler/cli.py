@@ -150,6 +150,134 @@ def normalize(
         write_atomically(output, text)
 
 
+class Target(StrEnum):
+    torch = "torch"
+    keras = "keras"
+    both = "both"
+
+
+class TorchFormat(StrEnum):
+    pt = "pt"
+    safetensors = "safetensors"
+
+
+@app.command()
+def generate(
+    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    target: Annotated[Target, typer.Option("--target", help="torch, keras or both.")] = Target.both,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("."),
+    max_params: MaxParams = DEFAULT_MAX_PARAMS,
+) -> None:
+    """Write readable PyTorch and/or Keras source for a spec (no framework needed)."""
+    from .generate import generate_files
+
+    loaded = _load(file, max_params)
+    try:
+        written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0])
+    except SpecError as error:
+        _fail(error)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def convert(
+    source: Annotated[
+        Path, typer.Argument(help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors).")
+    ],
+    to: Annotated[Target, typer.Option("--to", help="torch or keras.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
+    spec: Annotated[Path | None, typer.Option("--spec", help="The spec, for weights-only files.")] = None,
+    fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
+) -> None:
+    """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
+    from .convert import convert_to_keras, convert_to_torch
+    from .weights import WeightError
+
+    if to is Target.both:
+        _misuse("--to takes torch or keras")
+    loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
+    try:
+        if to is Target.torch:
+            result = convert_to_torch(source, output, loaded, fmt.value, check)
+        else:
+            if loaded is None:
+                _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
+            result = convert_to_keras(source, loaded, output, check)
+    except SpecError as error:
+        _fail(error)
+    except WeightError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for path in result.files:
+        typer.echo(f"wrote {path}")
+    if result.report is not None:
+        report = result.report
+        worst = max(report.directions.values(), default=0.0)
+        verdict = "parity ok" if report.passed else "PARITY FAILED"
+        typer.echo(f"{verdict}: {len(report.rows)} layer calls, max output difference {worst:.2e}")
+        if not report.passed:
+            raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    weights: Annotated[
+        Path | None, typer.Option("--weights", help="Weights to check with (Keras or torch file).")
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", min=0.0, help="Largest absolute difference allowed.")
+    ] = 1e-5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random input and weights.")] = 0,
+    training: Annotated[bool, typer.Option("--training", help="Compare in training mode (batch statistics).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    max_params: MaxParams = DEFAULT_MAX_PARAMS,
+) -> None:
+    """Build both frameworks' models, copy weights each way, and compare every layer's output."""
+    from .parity import check_parity
+    from .weights import WeightError
+
+    loaded = _load(file, max_params)
+    try:
+        keras_model, state = _check_weights(loaded, weights)
+        report = check_parity(loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state)
+    except SpecError as error:
+        _fail(error)
+    except WeightError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        from .parity_table import print_report
+
+        print_report(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _check_weights(loaded: LoadedSpec, weights: Path | None) -> tuple[object, object]:
+    if weights is None:
+        return None, None
+    from .formats import kind_of, read_keras_weights, read_torch_state
+
+    if kind_of(weights) == "torch":
+        return None, read_torch_state(weights)
+    from .keras_target import compile_keras
+    from .torch_target import torch_source
+    from .weights import weight_links
+
+    model = compile_keras(loaded)
+    read_keras_weights(weights, model, weight_links(torch_source(loaded).program))
+    return model, None
+
+
+def _misuse(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def main() -> None:
     try:
         app()

@@ -28,7 +28,7 @@ def as_loaded(spec: Any, max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
 def load_module(source: str, stem: str) -> types.ModuleType:
     """Run generated `source` as a fresh module named after its content."""
     digest = hashlib.sha1(source.encode()).hexdigest()[:12]
-    name = f"nnspec_generated.{stem}_{digest}"
+    name = f"nnspec_generated_{stem}_{digest}"
     if name in sys.modules:
         return sys.modules[name]
     filename = f"<nnspec generated {stem}_{digest}>"

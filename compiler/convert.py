@@ -1,0 +1,96 @@
+"""The conversion journeys: a Keras model (live, `.keras`, legacy `.h5`, or
+`.weights.h5` with a spec) to spec + generated torch source + torch weights, and
+torch weights (with their spec) back to a `.keras` file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..spec.load import LoadedSpec, load_data
+from ..spec.write import dump_yaml, to_canonical
+from .formats import (
+    Arrays,
+    keras_file_config,
+    kind_of,
+    read_arrays,
+    read_keras_weights,
+    read_torch_state,
+    write_keras,
+    write_torch,
+)
+from .keras_target import compile_keras, keras_source
+from .names import identifier
+from .outputs import staged
+from .parity import ParityReport, check_parity
+from .source import as_loaded
+from .torch_target import torch_source
+from .weights import WeightError, keras_arrays, keras_from_torch_state, weight_links
+
+
+@dataclass
+class Converted:
+    """What a conversion wrote, and the parity check of the result."""
+
+    files: list[Path] = field(default_factory=list)
+    report: ParityReport | None = None
+
+
+def import_keras_model(model: Any) -> tuple[LoadedSpec, Arrays]:
+    """A live keras.Model as spec plus weights (its to_json(), read like any spec)."""
+    try:
+        data = json.loads(model.to_json())
+    except Exception as exc:  # a custom layer Keras cannot serialise
+        raise WeightError(f"Keras cannot describe this model as JSON: {exc}") from None
+    loaded = load_data(data, f"<keras model {model.name!r}>")
+    return loaded, keras_arrays(model, weight_links(torch_source(loaded).program))
+
+
+def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
+    """A Keras file as spec, weights and the Keras model holding them. A `.keras` or
+    full-model `.h5` carries its architecture; `.weights.h5` needs `spec`."""
+    loaded = as_loaded(spec) if spec is not None else load_data(keras_file_config(path), str(path))
+    model = compile_keras(loaded)
+    arrays = read_keras_weights(path, model, weight_links(torch_source(loaded).program))
+    return loaded, arrays, model
+
+
+def convert_to_torch(source: Path, out: Path, spec: Any = None, fmt: str = "pt", check: bool = True) -> Converted:
+    """Keras file -> `<model>.yaml`, `<model>_torch.py`, `<model>.pt|.safetensors` in `out`."""
+    if kind_of(source) != "keras":
+        raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5)")
+    loaded, arrays, model = import_keras_file(source, spec)
+    stem = identifier(loaded.graph.name, "model")
+    result = Converted()
+    with staged(out) as stage:
+        stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
+        stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
+        write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
+        result.files = [stage.final(name) for name in stage.names]
+        if check:
+            result.report = check_parity(loaded, keras_model=model)
+    return result
+
+
+def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) -> Converted:
+    """torch weights + spec -> `<model>.keras`, `<model>_keras.py`, `<model>.yaml` in `out`."""
+    loaded = as_loaded(spec)
+    links = weight_links(torch_source(loaded).program)
+    if kind_of(weights) == "torch":
+        state = read_torch_state(weights)
+        arrays = keras_from_torch_state(state, links)
+    else:
+        state = None
+        arrays = read_arrays(weights, loaded, links)
+    stem = identifier(loaded.graph.name, "model")
+    result = Converted()
+    with staged(out) as stage:
+        stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
+        stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
+        write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
+        result.files = [stage.final(name) for name in stage.names]
+        if check:
+            result.report = check_parity(loaded, torch_state=state) if state is not None else None
+    return result

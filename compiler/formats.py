@@ -1,0 +1,135 @@
+"""Weight files: Keras's `.keras`, `.weights.h5` and legacy `.h5`; torch's
+state_dict `.pt` and `.safetensors`. Everything is read into one neutral form, the
+Keras arrays of a spec keyed by Keras path ('dense/kernel'), and written from it.
+
+No code in a file is ever run: `.pt` is read with `weights_only=True`, and a
+`.keras` file's architecture is read as JSON, never through Keras's deserialiser."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..spec.load import LoadedSpec
+from .weights import WeightError, WeightLink, keras_arrays, keras_from_torch_state, set_keras_arrays
+
+KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
+TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
+Arrays = dict[str, np.ndarray]
+
+
+def kind_of(path: Path) -> str:
+    """'keras' or 'torch', from the file name."""
+    name = path.name.lower()
+    if name.endswith(KERAS_SUFFIXES):
+        return "keras"
+    if name.endswith(TORCH_SUFFIXES):
+        return "torch"
+    raise WeightError(f"{path}: unknown weights format; expected one of {', '.join(KERAS_SUFFIXES + TORCH_SUFFIXES)}")
+
+
+def read_torch_state(path: Path) -> dict[str, Any]:
+    """A state_dict from `.pt`/`.pth`/`.bin` (tensors only) or `.safetensors`."""
+    try:
+        if path.name.lower().endswith(".safetensors"):
+            from safetensors.torch import load_file
+
+            state = load_file(str(path))
+        else:
+            import torch
+
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise WeightError(f"{path}: no such file") from None
+    except Exception as exc:  # torch and safetensors raise many kinds for a bad file
+        raise WeightError(f"{path}: not a readable torch weights file ({_first_line(exc)})") from None
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(hasattr(v, "shape") for v in state.values()):
+        raise WeightError(f"{path}: expected a state_dict (a mapping of names to tensors)")
+    return state
+
+
+def read_keras_weights(path: Path, model: Any, links: list[WeightLink]) -> Arrays:
+    """Load a Keras weights file into `model` (built from the spec) and read it back."""
+    if not path.is_file():
+        raise WeightError(f"{path}: no such file")
+    try:
+        model.load_weights(str(path))
+    except Exception as exc:  # Keras raises ValueError, OSError, KeyError... for a file that does not fit
+        raise WeightError(f"{path}: the weights do not fit the spec's model ({_first_line(exc)})") from None
+    return keras_arrays(model, links)
+
+
+def read_arrays(path: Path, loaded: LoadedSpec, links: list[WeightLink], keras_model: Any = None) -> Arrays:
+    """The Keras arrays in any weights file, checked against the spec."""
+    if kind_of(path) == "torch":
+        return keras_from_torch_state(read_torch_state(path), links)
+    if keras_model is None:
+        from .keras_target import compile_keras
+
+        keras_model = compile_keras(loaded)
+    return read_keras_weights(path, keras_model, links)
+
+
+def write_torch(path: Path, loaded: LoadedSpec, arrays: Arrays) -> None:
+    """A complete state_dict of the generated module, as `.pt` or `.safetensors`."""
+    from .torch_target import compile_torch, torch_source
+    from .weights import load_torch_state, torch_state_from_keras, weight_links
+
+    module = compile_torch(loaded)
+    load_torch_state(module, torch_state_from_keras(arrays, weight_links(torch_source(loaded).program)))
+    state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
+    if path.name.lower().endswith(".safetensors"):
+        from safetensors.torch import save_file
+
+        save_file(state, str(path))
+    else:
+        import torch
+
+        torch.save(state, path)
+
+
+def write_keras(path: Path, loaded: LoadedSpec, arrays: Arrays, links: list[WeightLink]) -> None:
+    """A `.keras` model file, or `.weights.h5` weights, of the spec's Keras model."""
+    from .keras_target import compile_keras
+
+    model = compile_keras(loaded)
+    set_keras_arrays(model, links, arrays)
+    if path.name.lower().endswith(".weights.h5"):
+        model.save_weights(str(path))
+    elif path.suffix.lower() == ".keras":
+        model.save(str(path))
+    else:
+        raise WeightError(f"{path}: Keras output must end in .keras or .weights.h5")
+
+
+def keras_file_config(path: Path) -> dict[str, Any]:
+    """The architecture stored in a `.keras` file (config.json) or a legacy full-model
+    `.h5` (its model_config attribute), as JSON data: read, never deserialised."""
+    try:
+        if path.suffix.lower() == ".keras":
+            with zipfile.ZipFile(path) as archive:
+                return json.loads(archive.read("config.json"))
+        import h5py
+
+        with h5py.File(path, "r") as handle:
+            raw = handle.attrs.get("model_config")
+            if raw is None:
+                raise WeightError(f"{path}: holds weights only; give the architecture with --spec")
+            return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+    except WeightError:
+        raise
+    except FileNotFoundError:
+        raise WeightError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WeightError(f"{path}: not a readable Keras model file ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]

@@ -1,0 +1,25 @@
+"""`nnspec generate`: the generated source files of a spec, written all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..spec.load import LoadedSpec
+from .keras_target import keras_source
+from .names import identifier
+from .outputs import staged
+from .torch_target import torch_source
+
+
+def generate_files(loaded: LoadedSpec, directory: Path, target: str = "both", stem: str | None = None) -> list[Path]:
+    """Write `<stem>_torch.py` and/or `<stem>_keras.py` into `directory`."""
+    stem = identifier(stem or loaded.graph.name, "model")
+    texts = {}
+    if target in ("torch", "both"):
+        texts[f"{stem}_torch.py"] = torch_source(loaded).text
+    if target in ("keras", "both"):
+        texts[f"{stem}_keras.py"] = keras_source(loaded).text
+    with staged(directory) as stage:
+        for name, text in texts.items():
+            stage.write_text(name, text)
+    return [directory / name for name in texts]

@@ -1,0 +1,48 @@
+"""Render a ParityReport as a per-layer table, like the summary's."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .parity import ParityReport
+
+
+def print_report(report: ParityReport, console: Console | None = None) -> None:
+    console = console or Console(width=max(110, Console().width))
+    mode = "training" if report.training else "inference"
+    console.print(f'Parity of "{report.model}" (Keras vs PyTorch, {mode} mode, tolerance {report.tolerance:g})')
+    table = Table(box=box.HEAVY_HEAD)
+    for title, justify in [
+        ("Layer (type)", "left"),
+        ("Output Shape", "left"),
+        ("Keras params", "right"),
+        ("torch params", "right"),
+        ("max abs diff", "right"),
+        ("max rel diff", "right"),
+        ("", "left"),
+    ]:
+        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+    for row in report.rows:
+        name = row.layer + (f" [call {row.call}]" if row.call else "")
+        table.add_row(
+            f"{name} ({row.kind})",
+            row.output_shape,
+            f"{row.keras_params:,}",
+            f"{row.torch_params:,}",
+            f"{row.max_abs:.2e}",
+            f"{row.max_rel:.2e}",
+            "[green]ok[/green]" if row.ok else "[red]FAIL[/red]",
+        )
+    console.print(table)
+    console.print(
+        f" Params: Keras {report.keras_params:,}, spec {report.spec_params:,}; "
+        f"torch {report.torch_params:,} + {report.torch_buffers:,} buffer values, spec {report.spec_torch_total:,}"
+    )
+    for direction, diff in report.directions.items():
+        console.print(f" Weights {direction.replace('_', ' ')}: max output difference {diff:.2e}")
+    for problem in report.problems:
+        console.print(f" [red]problem:[/red] {problem}")
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
+    console.print(f" {verdict}: {sum(r.ok for r in report.rows)} of {len(report.rows)} layer calls within tolerance")
