@@ -8,6 +8,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -172,10 +174,8 @@ def generate(
     from .generate import generate_files
 
     loaded = _load(file, max_params)
-    try:
+    with _reporting():
         written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0])
-    except SpecError as error:
-        _fail(error)
     for path in written:
         typer.echo(f"wrote {path}")
 
@@ -193,23 +193,17 @@ def convert(
 ) -> None:
     """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
     from .convert import convert_to_keras, convert_to_torch
-    from .weights import WeightError
 
     if to is Target.both:
         _misuse("--to takes torch or keras")
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
-    try:
+    if to is Target.keras and loaded is None:
+        _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
+    with _reporting():
         if to is Target.torch:
             result = convert_to_torch(source, output, loaded, fmt.value, check)
         else:
-            if loaded is None:
-                _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
             result = convert_to_keras(source, loaded, output, check)
-    except SpecError as error:
-        _fail(error)
-    except WeightError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     for path in result.files:
         typer.echo(f"wrote {path}")
     if result.report is not None:
@@ -228,32 +222,48 @@ def check(
         Path | None, typer.Option("--weights", help="Weights to check with (Keras or torch file).")
     ] = None,
     tolerance: Annotated[
-        float, typer.Option("--tolerance", min=0.0, help="Largest absolute difference allowed.")
-    ] = 1e-5,
+        float | None,
+        typer.Option("--tolerance", min=0.0, help="Largest difference (default 1e-5; with --train, by optimizer)."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random input and weights.")] = 0,
     training: Annotated[bool, typer.Option("--training", help="Compare in training mode (batch statistics).")] = False,
+    train: Annotated[bool, typer.Option("--train", help="Compare the loss of each training step instead.")] = False,
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Training steps to compare (with --train).")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
 ) -> None:
-    """Build both frameworks' models, copy weights each way, and compare every layer's output."""
+    """Build both frameworks' models, copy weights each way, and compare every layer's output.
+
+    With --train: start both from the same weights, take the same batches, and compare every step's loss."""
     from .parity import check_parity
-    from .weights import WeightError
 
     loaded = _load(file, max_params)
-    try:
+    if train:
+        _check_training(loaded, steps, seed, tolerance, as_json)
+    tolerance = 1e-5 if tolerance is None else tolerance
+    with _reporting():
         keras_model, state = _check_weights(loaded, weights)
         report = check_parity(loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state)
-    except SpecError as error:
-        _fail(error)
-    except WeightError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         from .parity_table import print_report
 
         print_report(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _check_training(loaded: LoadedSpec, steps: int, seed: int, tolerance: float | None, as_json: bool) -> None:
+    from .train_parity import check_training
+
+    with _reporting():
+        report = check_training(loaded, steps, seed, tolerance)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        from .parity_table import print_training_report
+
+        print_training_report(report)
     raise typer.Exit(0 if report.passed else 1)
 
 
@@ -271,6 +281,115 @@ def _check_weights(loaded: LoadedSpec, weights: Path | None) -> tuple[object, ob
     model = compile_keras(loaded)
     read_keras_weights(weights, model, weight_links(torch_source(loaded).program))
     return model, None
+
+
+class Backend(StrEnum):
+    keras = "keras"
+    torch = "torch"
+    both = "both"
+
+
+DataOption = Annotated[
+    str, typer.Option("--data", help="iris, digits (scikit-learn's, split 7:3), or a .csv / .npz file.")
+]
+
+
+@app.command()
+def train(
+    file: Annotated[Path, typer.Argument(help="A spec with a compile_config (and a fit_config).")],
+    backend: Annotated[Backend, typer.Option("--backend", help="keras, torch or both.")] = Backend.both,
+    data: DataOption = "iris",
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("runs"),
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="Override fit_config.epochs.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
+) -> None:
+    """Train in Keras and/or PyTorch: history JSON, loss/accuracy curves, and the trained model."""
+    from .train import dataset_for
+    from .train import train as train_model
+    from .training_plan import training_plan
+
+    loaded = _load(file, DEFAULT_MAX_PARAMS)
+    backends = ["keras", "torch"] if backend is Backend.both else [backend.value]
+    with _reporting():
+        plan = training_plan(loaded)
+        dataset = dataset_for(loaded, plan, data, seed)
+        typer.echo(describe_dataset(dataset))
+        results = [train_model(loaded, name, dataset, output / name, epochs) for name in backends]
+    for result in results:
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in result.test.items())
+        typer.echo(f"{result.backend:>5}: test {shown}; {result.params:,} parameters; curves {result.curves}")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    data: DataOption = "iris",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Loss and metrics of a trained model on the test split."""
+    from .train import dataset_for, evaluate_saved, find_saved
+    from .training_plan import training_plan
+
+    with _reporting():
+        saved = find_saved(model)
+        dataset = dataset_for(saved.loaded, training_plan(saved.loaded), data, seed)
+        figures = evaluate_saved(saved, dataset)
+    if as_json:
+        typer.echo(json.dumps({"backend": saved.backend, **figures}, indent=2))
+    else:
+        typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    data: DataOption = "iris",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write predictions as CSV here.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
+) -> None:
+    """Predictions of a trained model for the test split: class, label and probabilities."""
+    from .train import dataset_for, find_saved, predict_saved
+    from .training_plan import training_plan
+
+    with _reporting():
+        saved = find_saved(model)
+        dataset = dataset_for(saved.loaded, training_plan(saved.loaded), data, seed)
+        outputs = predict_saved(saved, dataset.x_test)
+    lines = ["row,predicted,label," + ",".join(f"output_{i}" for i in range(outputs.shape[-1]))]
+    for row, (values, label) in enumerate(zip(outputs.reshape(len(outputs), -1), dataset.y_test, strict=True)):
+        predicted = int(values.argmax()) if values.size > 1 else int(values[0] > 0.5)
+        shown = label if label.ndim == 0 else label.argmax()
+        lines.append(f"{row},{predicted},{shown}," + ",".join(f"{v:.6g}" for v in values))
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomically(output, text)
+        typer.echo(f"wrote {output} ({len(outputs)} predictions)")
+
+
+def describe_dataset(dataset: object) -> str:
+    from .datasets import describe
+
+    return describe(dataset)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Spec, data and weight problems become a message and exit 1, never a traceback."""
+    try:
+        yield
+    except SpecError as error:
+        _fail(error)
+    except (ValueError, OSError) as error:
+        from .datasets import DataError
+        from .weights import WeightError
+
+        if not isinstance(error, DataError | WeightError | FileNotFoundError):
+            raise
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _misuse(message: str) -> None:

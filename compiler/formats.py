@@ -100,6 +100,10 @@ def write_keras(path: Path, loaded: LoadedSpec, arrays: Arrays, links: list[Weig
 
     model = compile_keras(loaded)
     set_keras_arrays(model, links, arrays)
+    if loaded.spec.compile_config is not None:  # so that the .keras file carries it, as Keras's own do
+        from .keras_train import compiled_keras_model
+
+        compiled_keras_model(loaded, model)
     if path.name.lower().endswith(".weights.h5"):
         model.save_weights(str(path))
     elif path.suffix.lower() == ".keras":

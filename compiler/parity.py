@@ -16,7 +16,7 @@ from ..spec.graph import Graph
 from ..spec.load import LoadedSpec
 from ..spec.model import FunctionalSpec, SequentialSpec
 from .keras_target import compile_keras
-from .source import as_loaded, load_module
+from .source import as_loaded, load_module, one_torch_thread
 from .torch_lower import ClassPlan
 from .torch_target import TorchSource, torch_source
 from .weights import (
@@ -109,6 +109,13 @@ def check_parity(
 ) -> ParityReport:
     """Compare Keras and torch layer by layer. Weights come from `keras_model` (a
     built Keras model), from `torch_state` (a state_dict), or are random."""
+    with one_torch_thread():
+        return _check_parity(spec, tolerance, seed, training, keras_model, torch_state)
+
+
+def _check_parity(
+    spec: Any, tolerance: float, seed: int, training: bool, keras_model: Any, torch_state: dict[str, Any] | None
+) -> ParityReport:
     import torch
 
     loaded = as_loaded(spec)

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .parity import ParityReport
+from .train_parity import TrainingReport
 
 
 def print_report(report: ParityReport, console: Console | None = None) -> None:
@@ -46,3 +47,21 @@ def print_report(report: ParityReport, console: Console | None = None) -> None:
         console.print(f" [red]problem:[/red] {problem}")
     verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
     console.print(f" {verdict}: {sum(r.ok for r in report.rows)} of {len(report.rows)} layer calls within tolerance")
+
+
+def print_training_report(report: TrainingReport, console: Console | None = None) -> None:
+    console = console or Console(width=max(100, Console().width))
+    console.print(
+        f'Training parity of "{report.model}" ({report.optimizer}, {report.steps} steps, '
+        f"same weights and batches, tolerance {report.tolerance:g} relative)"
+    )
+    table = Table(box=box.HEAVY_HEAD)
+    for title in ("Step", "Keras loss", "torch loss", "rel diff", ""):
+        table.add_column(title, justify="right" if title else "left")
+    for row in report.rows:
+        verdict = "[green]ok[/green]" if row.ok else "[red]FAIL[/red]"
+        table.add_row(str(row.step), f"{row.keras_loss:.7f}", f"{row.torch_loss:.7f}", f"{row.relative:.2e}", verdict)
+    console.print(table)
+    console.print(f" {report.optimizer} in torch: {report.note}")
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]"
+    console.print(f" {verdict}: largest relative loss difference {report.worst:.2e}")

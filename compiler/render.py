@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tokenize
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -42,7 +44,11 @@ def fit(line: str, indent: int, width: int = LINE_LENGTH) -> str:
     pad = " " * indent
     if indent + len(line) <= width:
         return line
-    for opening, closing in reversed(_groups(line)):
+    marks = _marks(line)
+    comment = next((column for text, column in marks if text.startswith("#")), None)
+    if comment is not None:  # the comment goes on its own line above the statement
+        return f"{line[comment:]}\n{pad}{fit(line[:comment].rstrip(), indent, width)}"
+    for opening, closing in reversed(_groups(marks)):
         head, inner, tail = line[: opening + 1], line[opening + 1 : closing], line[closing:]
         if indent + len(head) > width or indent + len(tail) > width:
             continue
@@ -54,50 +60,39 @@ def fit(line: str, indent: int, width: int = LINE_LENGTH) -> str:
     return line
 
 
-def _groups(line: str) -> list[tuple[int, int]]:
-    """(open, close) indices of the top-level bracket groups, outside strings."""
-    groups, depth, quote, start = [], 0, "", 0
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
+def _marks(text: str) -> list[tuple[str, int]]:
+    """Brackets, commas and comments with their columns: Python's own tokenizer
+    knows what is inside a string."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    kinds = (tokenize.OP, tokenize.COMMENT)
+    return [(t.string, t.start[1]) for t in tokens if t.type in kinds and t.start[0] == 1]
+
+
+def _groups(marks: list[tuple[str, int]]) -> list[tuple[int, int]]:
+    """(open, close) columns of the top-level parenthesised groups."""
+    groups, depth, start, kind = [], 0, 0, ""
+    for text, column in marks:
+        if text in ("(", "[", "{"):
             if depth == 0:
-                start = i
+                start, kind = column, text
             depth += 1
-        elif char in ")]}":
+        elif text in (")", "]", "}"):
             depth -= 1
-            if depth == 0 and line[start] == "(":
-                groups.append((start, i))
-        i += 1
+            if depth == 0 and kind == "(":
+                groups.append((start, column))
     return groups
 
 
 def _split_arguments(text: str) -> list[str]:
-    parts, depth, quote, start = [], 0, "", 0
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-        i += 1
+    depth, start, parts = 0, 0, []
+    for mark, column in _marks(text):
+        depth += mark in ("(", "[", "{")
+        depth -= mark in (")", "]", "}")
+        if mark == "," and depth == 0:
+            parts.append(text[start:column].strip())
+            start = column + 1
     parts.append(text[start:].strip())
-    return [p for p in parts if p]
+    return [part for part in parts if part]

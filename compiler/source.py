@@ -9,6 +9,8 @@ import hashlib
 import linecache
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,17 @@ def load_module(source: str, stem: str) -> types.ModuleType:
     sys.modules[name] = module
     exec(compile(source, filename, "exec"), module.__dict__)  # our own output: spec strings are repr()'d
     return module
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """torch on one thread while TensorFlow shares the process: their thread pools
+    otherwise spin against each other (a 50-step parity run takes 3x longer)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -6,14 +6,20 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, model_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, Strict, model_serializer
 from pydantic_core import PydanticCustomError
+
+from .lazy import LazyUnion, tag_of
 
 
 class SpecModel(BaseModel):
     """Every spec model: immutable, and unknown fields are errors, never ignored."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False, defer_build=True)
+
+
+Int = Annotated[int, Strict()]
+"""An integer field: `4`, never `true` (a bool is an int to Python, not to Keras), nor `4.0` or `"4"`."""
 
 
 def unsupported(reason: str, default: Any = None) -> BeforeValidator:
@@ -95,8 +101,8 @@ class KerasObject(SpecModel):
 
 def keras_object_union(classes: list[type[KerasObject]], aliases: Mapping[str, str], what: str) -> Any:
     """A pydantic type accepting a Keras object by name ('he_normal') or as
-    {class_name, config}, validated into one of `classes`."""
-    by_name = {_literal(c): c for c in classes}
+    {class_name, config}, validated into one of `classes` (each built on first use)."""
+    by_name = {tag_of(c): c for c in classes}
     lookup = {name.lower(): name for name in by_name} | {k.lower(): v for k, v in aliases.items()}
 
     def flatten(value: Any) -> Any:
@@ -120,13 +126,7 @@ def keras_object_union(classes: list[type[KerasObject]], aliases: Mapping[str, s
             return {"class_name": name, **config}
         return value
 
-    members = tuple(classes)
-    union = Annotated[Union[members], Field(discriminator="class_name")]  # noqa: UP007
+    union = Annotated[Union[tuple(classes)], Field(discriminator="class_name")]  # noqa: UP007
     spellings = set(by_name) | {name.lower() for name in by_name} | set(aliases)
     names = Literal[tuple(sorted(spellings))]  # type: ignore[misc]
-    return Annotated[union, BeforeValidator(flatten, json_schema_input_type=names | union)]
-
-
-def _literal(cls: type[BaseModel]) -> str:
-    annotation = cls.model_fields["class_name"].annotation
-    return annotation.__args__[0]  # type: ignore[union-attr]
+    return Annotated[union, LazyUnion(classes, schema_type=names | union, before=flatten)]

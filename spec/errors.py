@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 PathPart = str | int
@@ -25,8 +26,31 @@ def format_path(parts: Sequence[PathPart]) -> str:
 
 def brief(value: Any, limit: int = 60) -> str:
     """A short, safe rendering of a received value for messages."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= BIG:
+        return scientific(value)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+BIG = 10**15
+"""From here on a number reads better as 1.2e+17 than as 18 digits."""
+
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+
+
+def scientific(value: int) -> str:
+    """10**40 -> '1.0e+40', rounded, however large (float() overflows past 1e308, str() past 4,300 digits)."""
+    return f"{Decimal(value):.1e}"
+
+
+def count_text(count: int, unit: str) -> str:
+    """12345678901 -> '12,345,678,901 parameters (12.3 billion)'; past BIG, '1.0e+30 parameters'."""
+    if abs(count) >= BIG:
+        return f"{scientific(count)} {unit}"
+    for scale, word in _SCALES:
+        if abs(count) >= scale:
+            return f"{count:,} {unit} ({count / scale:.1f} {word})"
+    return f"{count:,} {unit}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -72,7 +96,8 @@ class Problem:
 
 @dataclass
 class SpecError(Exception):
-    """A spec is invalid. Holds every problem found, in document order."""
+    """A spec is invalid. Holds every problem found: those of structure first, then those of
+    the graph (names, references, shapes) among the layers that are well formed."""
 
     problems: list[Problem] = field(default_factory=list)
     source: str | None = None

@@ -3,16 +3,19 @@ inferred and every parameter counted, or every problem found reported together."
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import PathPart, ProblemList, did_you_mean
+from .errors import PathPart, Problem, ProblemList, count_text, did_you_mean
 from .layers.base import NO_PARAMS, ParamCount, Shape, ShapeError, show
-from .model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from .model import CallNode, FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 
 Loc = tuple[PathPart, ...]
 Where = Callable[[Loc], str]
+CallKey = tuple[str, int]
+"""(layer name, call index): one call of a layer."""
 
 DEFAULT_MAX_PARAMS = 2_000_000_000
 
@@ -62,12 +65,40 @@ class Graph:
         return next(info for info in self.layers if info.name == name)
 
 
+@dataclass(frozen=True)
+class FailedLayer:
+    """Stands in for a layer entry that failed validation, so that the rest of its model
+    can still be checked: its name and its calls' references take part in the name,
+    reference and cycle checks; nothing is inferred for it or downstream of it."""
+
+    name: str | None
+    class_name: str | None
+    inbound_nodes: list[CallNode] | None
+    """None where they could not be read either."""
+
+
 def analyze(
     spec: SequentialSpec | FunctionalSpec,
     where: Where | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
 ) -> Graph:
     """Check the model and infer every shape and count. Raises SpecError."""
+    graph, problems = _build(spec, where, max_params)
+    problems.raise_if_any()
+    assert graph is not None
+    return graph
+
+
+def graph_problems(
+    spec: SequentialSpec | FunctionalSpec, where: Where | None = None, max_params: int = DEFAULT_MAX_PARAMS
+) -> list[Problem]:
+    """What analyze would report, for a model that may hold FailedLayers."""
+    return _build(spec, where, max_params)[1].items
+
+
+def _build(
+    spec: SequentialSpec | FunctionalSpec, where: Where | None, max_params: int
+) -> tuple[Graph | None, ProblemList]:
     problems = ProblemList()
     builder = _Builder(problems, where or _plain_where)
     graph = builder.model(spec, (), None)
@@ -75,13 +106,11 @@ def analyze(
         problems.add(
             builder.where(()),
             "model is too large",
-            received=f"{graph.params.total:,} parameters",
+            received=count_text(graph.params.total, "parameters"),
             expected=f"at most {max_params:,}",
             hint="raise the limit with --max-params if this is intended",
         )
-    problems.raise_if_any()
-    assert graph is not None
-    return graph
+    return graph, problems
 
 
 def _plain_where(loc: Loc) -> str:
@@ -111,6 +140,8 @@ class _Builder:
         self._unique_names(entries, layers_loc)
         infos: list[LayerInfo] = []
         first = entries[0] if entries else None
+        if isinstance(first, FailedLayer):
+            return None  # no input shape to start from
         if first is not None and first.class_name == "InputLayer":
             shape: Shape | None = first.config.shape
             if call_shapes is not None:
@@ -134,6 +165,8 @@ class _Builder:
         previous = spec.config.layers[0].name if offset else None
         for index, entry in enumerate(entries, start=offset):
             at = (*layers_loc, index)
+            if isinstance(entry, FailedLayer):
+                return None  # its output shape is unknown, and so is every shape after it
             if entry.class_name == "InputLayer":
                 self.fail((*at, "class_name"), "an InputLayer can only be a Sequential model's first layer")
                 return None
@@ -160,11 +193,13 @@ class _Builder:
         layers_loc = (*loc, "config", "layers")
         if not self._unique_names(config.layers, layers_loc):
             return None
-        by_name = {entry.name: (i, entry) for i, entry in enumerate(config.layers)}
+        by_name = {entry.name: (i, entry) for i, entry in enumerate(config.layers) if entry.name is not None}
         infos = {
             entry.name: LayerInfo(entry.name, entry.class_name, entry, (*layers_loc, i))
             for i, entry in enumerate(config.layers)
+            if not isinstance(entry, FailedLayer)
         }
+        failed = any(isinstance(entry, FailedLayer) for entry in config.layers)
         broken = self._check_refs(config.layers, by_name, layers_loc)
         input_refs = self._endpoints(config.input_layers, by_name, (*loc, "config", "input_layers"), inputs=True)
         output_refs = self._endpoints(config.output_layers, by_name, (*loc, "config", "output_layers"), inputs=False)
@@ -211,7 +246,7 @@ class _Builder:
                     continue
                 shapes[(name, call_index)] = outputs
                 calls.append(info.calls[-1])
-        if broken or output_refs is None:
+        if broken or failed or output_refs is None:
             return None
         input_shapes = [shapes[(r[0], r[1])][r[2]] for r in input_refs]
         if call_shapes is not None:
@@ -238,6 +273,8 @@ class _Builder:
         seen: dict[str, int] = {}
         ok = True
         for i, entry in enumerate(entries):
+            if entry.name is None:
+                continue  # a FailedLayer whose name could not be read
             if entry.name in seen:
                 self.fail(
                     (*layers_loc, i, "config", "name"),
@@ -255,6 +292,11 @@ class _Builder:
         broken: set[tuple[str, int]] = set()
         for i, entry in enumerate(entries):
             at = (*layers_loc, i)
+            if isinstance(entry, FailedLayer):  # only its references can be checked
+                for n, node in enumerate(entry.inbound_nodes or ()):
+                    for ref in node.refs():
+                        self._check_ref(ref, by_name, (*at, "inbound_nodes", n, "inputs"))
+                continue
             if entry.class_name == "InputLayer":
                 if entry.inbound_nodes:
                     self.fail(
@@ -284,9 +326,8 @@ class _Builder:
                 hint=did_you_mean(name, by_name) or "check the layer names",
             )
             return False
-        entry = by_name[name][1]
-        calls = 1 if entry.class_name == "InputLayer" else len(entry.inbound_nodes)
-        if node_index >= calls:
+        calls = _call_count(by_name[name][1])
+        if calls is not None and node_index >= calls:
             self.fail(
                 at,
                 f"refers to call {node_index} of {name!r}, which is called {calls} time(s)",
@@ -306,7 +347,7 @@ class _Builder:
         for ref in refs:
             if not self._check_ref(ref, by_name, at):
                 ok = False
-            elif inputs and by_name[ref[0]][1].class_name != "InputLayer":
+            elif inputs and _known_non_input(by_name[ref[0]][1]):
                 self.fail(at, f"model input {ref[0]!r} is not an InputLayer", received=repr(list(ref)))
                 ok = False
         return refs if ok else None
@@ -314,36 +355,30 @@ class _Builder:
     def _order(
         self, entries: Sequence[Any], layers_loc: Loc, broken: set[tuple[str, int]]
     ) -> list[tuple[str, int]] | None:
-        """Kahn's algorithm over calls; what is left over lies on a cycle. Calls with
-        bad references are left out, and so is everything downstream of them."""
-        deps: dict[tuple[str, int], set[tuple[str, int]]] = {}
+        """Kahn's algorithm over calls; what is left over lies on a cycle. Then calls with
+        bad references are left out, and so is everything downstream of them.
+        Linear in calls and references: a 10,000-layer chain must not take n^2 steps."""
+        deps: dict[CallKey, set[CallKey]] = {}
         for entry in entries:
+            if isinstance(entry, FailedLayer):
+                continue  # its calls are missing: whatever needs them is dropped below
             if entry.class_name == "InputLayer":
                 deps[(entry.name, 0)] = set()
                 continue
             for n, node in enumerate(entry.inbound_nodes):
                 if (entry.name, n) not in broken:
                     deps[(entry.name, n)] = {(r[0], r[1]) for r in node.refs()}
-        for key, needs in list(deps.items()):
-            if needs - deps.keys():
-                broken.add(key)
-        changed = True
-        while changed:  # drop calls that depend on dropped calls
-            changed = False
-            for key in [k for k, needs in deps.items() if needs & broken]:
-                broken.add(key)
-                del deps[key]
-                changed = True
-        deps = {k: v for k, v in deps.items() if k not in broken}
-        users: dict[tuple[str, int], list[tuple[str, int]]] = {key: [] for key in deps}
+        users: dict[CallKey, list[CallKey]] = {key: [] for key in deps}
         for key, needs in deps.items():
             for need in needs:
-                users[need].append(key)
-        waiting = {key: len(needs) for key, needs in deps.items()}
-        ready = [key for key, count in waiting.items() if count == 0]
+                if need in users:
+                    users[need].append(key)
+        # a missing call (a bad reference's, a FailedLayer's) must not hide a cycle through the others
+        waiting = {key: sum(need in deps for need in needs) for key, needs in deps.items()}
+        ready = deque(key for key, count in waiting.items() if count == 0)
         order = []
         while ready:
-            key = ready.pop(0)
+            key = ready.popleft()
             order.append(key)
             for user in users[key]:
                 waiting[user] -= 1
@@ -358,7 +393,13 @@ class _Builder:
                 hint="a layer cannot depend on its own output",
             )
             return None
-        return order
+        doomed = [key for key, needs in deps.items() if key in broken or any(need not in deps for need in needs)]
+        while doomed:  # what cannot be computed: those, and every call downstream of them
+            key = doomed.pop()
+            if deps.pop(key, None) is not None:
+                broken.add(key)
+                doomed.extend(users[key])
+        return [key for key in order if key in deps]
 
     # -- one layer, one call ------------------------------------------------------
 
@@ -416,6 +457,17 @@ class _Builder:
             )
             if not fits:
                 self.fail(at, f"model {name!r} expects an input of shape {show(want)}, but is called on {show(got)}")
+
+
+def _call_count(entry: Any) -> int | None:
+    """How many times a layer is called; None where that is unknown (a FailedLayer's)."""
+    if isinstance(entry, FailedLayer) and entry.inbound_nodes is None:
+        return None
+    return 1 if entry.class_name == "InputLayer" else len(entry.inbound_nodes)
+
+
+def _known_non_input(entry: Any) -> bool:
+    return not isinstance(entry, FailedLayer) and entry.class_name != "InputLayer"
 
 
 def _describe_inputs(refs: Sequence[TensorRef], shapes: Sequence[Shape]) -> str:

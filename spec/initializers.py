@@ -5,13 +5,14 @@ live with the compiler."""
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import KerasObject, keras_object_union, unsupported
+from .base import Int, KerasObject, keras_object_union, unsupported
 
-Seed = int | None
+Seed = Int | None
 _AXES = unsupported("input_axes/output_axes (fan computed over chosen axes) are not supported")
 
 
@@ -53,8 +54,8 @@ class _FanScaled(KerasObject):
     """The VarianceScaling family: stddev or limit from a layer's fan-in/fan-out."""
 
     seed: Seed = None
-    input_axes: Annotated[list[int] | None, _AXES] = None
-    output_axes: Annotated[list[int] | None, _AXES] = None
+    input_axes: Annotated[list[Int] | None, _AXES] = None
+    output_axes: Annotated[list[Int] | None, _AXES] = None
 
 
 class VarianceScaling(_FanScaled):
@@ -151,4 +152,5 @@ def default_initializer(name: str):
     from pydantic import Field
 
     cls = {c.__name__: c for c in INITIALIZER_CLASSES}[INITIALIZER_NAMES[name]]
-    return Field(default_factory=lambda: cls(class_name=cls.__name__))
+    # made on first use (not at import: that would build its validator), then shared: it is frozen
+    return Field(default_factory=functools.cache(lambda: cls(class_name=cls.__name__)))

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import PathPart, Problem, SpecError, brief, did_you_mean, format_path
+from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
 from .layers import LAYER_KINDS
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
@@ -31,6 +32,7 @@ class LoadedSpec:
     source: str
 
 
+@gc_paused()
 def load(source: str | Path | dict[str, Any], max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
     """Load a spec file (JSON or YAML, any dialect) or already-parsed data."""
     if isinstance(source, dict):
@@ -39,10 +41,12 @@ def load(source: str | Path | dict[str, Any], max_params: int = DEFAULT_MAX_PARA
     return load_data(read_file(source), name, max_params)
 
 
+@gc_paused()
 def loads(text: str, name: str = "<text>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
     return load_data(parse_text(text, name), name, max_params)
 
 
+@gc_paused()
 def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
     try:
         return _load(doc, name, max_params)
@@ -64,14 +68,22 @@ def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
     normalized = normalize(doc)
     mapper = _PathMapper(normalized.origin)
     problems = list(normalized.problems)
+    located: list[Loc | None] = [normalized.canonical_loc(loc) for loc in normalized.problem_locs]
     try:
         spec = MODEL_ADAPTER.validate_python(normalized.data)
     except ValidationError as exc:
-        found = [_problem(err, normalized.data, mapper) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        walked = [_walk(err["loc"], normalized.data) for err in errors]
+        found = [_problem(err, loc, owner, mapper) for err, (loc, owner) in zip(errors, walked, strict=True)]
         problems += [p for p in found if not any(_overlaps(p.path, q.path) for q in problems)]
-        raise SpecError(_dedupe(problems)) from None
-    if problems:
-        raise SpecError(problems)
+        located += [loc for loc, _ in walked]
+        spec = None
+    if problems:  # round two: the graph problems of what did validate
+        from .partial import second_round  # only invalid specs need it
+
+        problems += second_round(normalized.data, located, mapper, max_params)
+        raise SpecError(_dedupe(problems))
+    assert spec is not None
     graph = analyze(spec, mapper, max_params)
     return LoadedSpec(spec, graph, normalized.dialect, name)
 
@@ -90,8 +102,7 @@ class _PathMapper:
         return format_path(loc)
 
 
-def _problem(err: dict[str, Any], data: Any, mapper: _PathMapper) -> Problem:
-    loc, owner = _walk(err["loc"], data)
+def _problem(err: dict[str, Any], loc: Loc, owner: Any, mapper: _PathMapper) -> Problem:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
@@ -115,14 +126,33 @@ def _problem(err: dict[str, Any], data: Any, mapper: _PathMapper) -> Problem:
         )
     if kind == "nnspec_unsupported":
         return Problem(where, f"{ctx.get('reason')}", received=brief(value), expected=f"{ctx.get('default')}")
+    if kind in _NOT_AN_INT:
+        return Problem(where, "invalid value", received=brief(value), expected="an integer", hint=_int_hint(value))
+    if kind in ("nnspec_loss_option", "nnspec_metric_option"):
+        return Problem(where, err["msg"], received=brief(value))
     if kind == "literal_error":
         return Problem(where, "not an accepted value", received=brief(value), expected=f"one of {ctx.get('expected')}")
     expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     return Problem(where, "invalid value", received=brief(value), expected=expected)
 
 
+_NOT_AN_INT = {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}
+
+
+def _int_hint(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true and false are not numbers in a spec"
+    if isinstance(value, float):
+        return "a number written with a decimal point or an exponent is not an integer"
+    if isinstance(value, str):
+        return "write the number without quotes" if value.strip().lstrip("-").isdigit() else None
+    return None
+
+
 def _overlaps(a: str, b: str) -> bool:
-    return a.startswith(b) or b.startswith(a)
+    """One path lies within the other ('layers[1]' and 'layers[1].units', not 'layers[10]')."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short) : len(short) + 1] in ("", ".", "[")
 
 
 def _walk(raw_loc: tuple[Any, ...], data: Any) -> tuple[Loc, Any]:

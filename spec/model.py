@@ -10,12 +10,14 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
 
-from .base import DTypeName, SpecModel, unsupported
+from .base import DTypeName, Int, SpecModel, unsupported
+from .fit import FitConfig
 from .layers import LAYER_KINDS, LayerConfig
 from .layers.base import LayerName
+from .lazy import LazyUnion
 from .training import CompileConfig
 
-TensorRef = tuple[str, Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]]
+TensorRef = tuple[str, Annotated[Int, Field(ge=0)], Annotated[Int, Field(ge=0)]]
 """[layer name, call (node) index, output tensor index], as Keras writes it."""
 
 
@@ -105,6 +107,7 @@ class FunctionalConfig(SpecModel):
 class _ModelEntry(SpecModel):
     inbound_nodes: list[CallNode] = Field(default_factory=list)
     compile_config: CompileConfig | None = None
+    fit_config: FitConfig | None = None
 
     @property
     def name(self) -> str:
@@ -125,10 +128,13 @@ class FunctionalSpec(_ModelEntry):
     config: FunctionalConfig
 
 
+_LAYER_CLASSES = (*LAYER_ENTRIES.values(), SequentialSpec, FunctionalSpec)
+_LAYER_UNION = Union[_LAYER_CLASSES]  # type: ignore[valid-type]  # noqa: UP007
 Layer = Annotated[
-    Union[(*LAYER_ENTRIES.values(), SequentialSpec, FunctionalSpec)],  # type: ignore[valid-type]
-    Field(discriminator="class_name"),
+    _LAYER_UNION,
+    LazyUnion(_LAYER_CLASSES, schema_type=Annotated[_LAYER_UNION, Field(discriminator="class_name")]),
 ]
+"""One layer entry: validated with its own kind's model only, built on first use."""
 ModelSpec = Annotated[SequentialSpec | FunctionalSpec, Field(discriminator="class_name")]
 """A whole model: a Sequential or Functional spec."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .activations import KERAS2_RENAMES
@@ -35,6 +36,21 @@ class Normalized:
     """canonical location of a layer entry -> its location in the user's document"""
     problems: list[Problem] = field(default_factory=list)
     """what the normaliser itself refused (code layers, custom classes, ambiguity)"""
+    problem_locs: list[Loc] = field(default_factory=list)
+    """where each of `problems` is, in the user's document"""
+
+    def canonical_loc(self, loc: Loc) -> Loc | None:
+        """Where a place in the user's document is in the canonical one (through the
+        layer it lies in); None outside every layer."""
+        for cut in range(len(loc), 0, -1):
+            if loc[:cut] in self._from_user:
+                return self._from_user[loc[:cut]] + loc[cut:]
+        return None
+
+    @cached_property
+    def _from_user(self) -> dict[Loc, Loc]:
+        # a Keras 2 first layer that carried the input shape made two layers; its own comes last and wins
+        return {user: canonical for canonical, user in self.origin.items()}
 
 
 def detect_dialect(doc: Any) -> str:
@@ -55,7 +71,7 @@ def normalize(doc: Any) -> Normalized:
     if not isinstance(doc, dict):
         return Normalized(doc, dialect)
     data = walker.model(doc, (), top=True)
-    return Normalized(data, dialect, walker.origin, walker.problems.items)
+    return Normalized(data, dialect, walker.origin, walker.problems.items, walker.problem_locs)
 
 
 class _Walker:
@@ -63,7 +79,12 @@ class _Walker:
         self.dialect = dialect
         self.machine_written = dialect != "concise"
         self.problems = ProblemList()
+        self.problem_locs: list[Loc] = []
         self.origin: dict[Loc, Loc] = {}
+
+    def refuse(self, loc: Loc, message: str, **details: str | None) -> None:
+        self.problems.add(loc, message, **details)
+        self.problem_locs.append(loc)
 
     # -- models ----------------------------------------------------------------
 
@@ -183,7 +204,7 @@ class _Walker:
         if "name" not in config:
             config["name"] = entry_name if isinstance(entry_name, str) else names.fresh(snake_case(str(kind)))
         elif isinstance(entry_name, str) and entry_name != config["name"]:
-            self.problems.add(
+            self.refuse(
                 (*loc, "name"),
                 "the layer's name differs from its config's name",
                 received=repr(entry_name),
@@ -194,7 +215,7 @@ class _Walker:
 
     def _refuse_code(self, doc: dict[str, Any], kind: Any, loc: Loc) -> None:
         if kind in CODE_LAYERS:
-            self.problems.add(
+            self.refuse(
                 (*loc, "class_name"),
                 f"{CODE_LAYERS[kind]}; nnspec never runs code from a spec",
                 received=repr(kind),
@@ -206,7 +227,7 @@ class _Walker:
             isinstance(module, str) and module and not module.startswith("keras")
         )
         if custom and kind not in MODEL_CLASSES:
-            self.problems.add(
+            self.refuse(
                 (*loc, "class_name"),
                 f"custom class {registered or kind!r} from module {module!r} is not a built-in Keras layer; "
                 "nnspec cannot know what it computes and never imports or runs code from a spec",
@@ -342,7 +363,7 @@ class _Walker:
 
     def concise_ref(self, name: str, calls: dict[str, int], loc: Loc) -> list[Any]:
         if calls.get(name, 1) > 1:
-            self.problems.add(
+            self.refuse(
                 loc,
                 f"ambiguous reference: layer {name!r} is called {calls[name]} times",
                 received=repr(name),
@@ -465,6 +486,7 @@ class _NameBook:
 
     def __init__(self, layers: list[Any]) -> None:
         self.used: set[str] = set()
+        self.next: dict[str, int] = {}  # per base, where to resume: n unnamed Dense layers take O(n), not O(n^2)
         for layer in layers:
             if isinstance(layer, dict):
                 config = layer.get("config")
@@ -473,11 +495,13 @@ class _NameBook:
                         self.used.add(name)
 
     def fresh(self, base: str) -> str:
-        name, n = base, 0
+        n = self.next.get(base, 0)
+        name = f"{base}_{n}" if n else base
         while name in self.used:
             n += 1
             name = f"{base}_{n}"
         self.used.add(name)
+        self.next[base] = n
         return name
 
 

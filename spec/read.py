@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Architecture specs are small; a file this big is weights or a mistake."""
@@ -19,8 +20,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_NODES = 2_000_000
 """YAML aliases may repeat subtrees; past this many nodes after expansion we refuse
 (the 'billion laughs' alias bomb)."""
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
@@ -108,11 +107,16 @@ def _parse_json(text: str, name: str) -> Any:
         ) from None
     except RecursionError:
         raise SpecError.at(name, "JSON nests too deeply") from None
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit
+        raise SpecError.at(name, f"invalid JSON: {_first_sentence(exc)}") from None
 
 
 def _parse_yaml(text: str, name: str) -> Any:
+    import yaml  # here, not at the top: reading JSON, the usual Keras case, needs no YAML (~10 ms)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -125,13 +129,21 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise SpecError.at(name, "file is empty", expected="a JSON or YAML model spec")
     _check_yaml_nodes(root, name)
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise SpecError.at(name, f"invalid YAML: {exc}") from None
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit
+        raise SpecError.at(name, f"invalid YAML: {_first_sentence(exc)}") from None
+
+
+def _first_sentence(exc: Exception) -> str:
+    return str(exc).split(";")[0]
 
 
 def _check_yaml_nodes(root: yaml.Node, name: str) -> None:
     """Refuse alias bombs, recursive aliases and duplicate keys before constructing."""
+    import yaml
+
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
 

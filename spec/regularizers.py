@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import KerasObject, keras_object_union
+from .base import Int, KerasObject, keras_object_union
 
 
 class L1(KerasObject):
@@ -41,7 +41,7 @@ Regularizer = keras_object_union(
 class MaxNorm(KerasObject):
     class_name: Literal["MaxNorm"]
     max_value: float = Field(2.0, gt=0)
-    axis: int | list[int] = 0
+    axis: Int | list[Int] = 0
 
 
 class MinMaxNorm(KerasObject):
@@ -49,7 +49,7 @@ class MinMaxNorm(KerasObject):
     min_value: float = Field(0.0, ge=0)
     max_value: float = Field(1.0, ge=0)
     rate: float = Field(1.0, ge=0, le=1)
-    axis: int | list[int] = 0
+    axis: Int | list[Int] = 0
 
 
 class NonNeg(KerasObject):
@@ -58,7 +58,7 @@ class NonNeg(KerasObject):
 
 class UnitNorm(KerasObject):
     class_name: Literal["UnitNorm"]
-    axis: int | list[int] = 0
+    axis: Int | list[Int] = 0
 
 
 Constraint = keras_object_union(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .gcpause import gc_paused
 from .graph import Graph, LayerInfo
 from .layers.base import Shape, show
 
@@ -47,6 +48,7 @@ class Summary:
         return asdict(self)
 
 
+@gc_paused()  # a row per layer, no garbage: see gc_paused
 def summarize(graph: Graph) -> Summary:
     shown = [info for info in graph.layers if graph.kind == "Functional" or info.kind != "InputLayer"]
     rows = [_row(info, graph.kind == "Functional") for info in shown]

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
-from .base import KerasObject, SpecModel, keras_object_union, unsupported
+from .base import Int, KerasObject, SpecModel, keras_object_union, unsupported
 
 # -- learning-rate schedules -------------------------------------------------
 
@@ -18,7 +18,7 @@ from .base import KerasObject, SpecModel, keras_object_union, unsupported
 class ExponentialDecay(KerasObject):
     class_name: Literal["ExponentialDecay"]
     initial_learning_rate: float = Field(gt=0)
-    decay_steps: int = Field(gt=0)
+    decay_steps: Int = Field(gt=0)
     decay_rate: float = Field(gt=0)
     staircase: bool = False
     name: str | None = None
@@ -26,7 +26,7 @@ class ExponentialDecay(KerasObject):
 
 class PiecewiseConstantDecay(KerasObject):
     class_name: Literal["PiecewiseConstantDecay"]
-    boundaries: list[int]
+    boundaries: list[Int]
     values: list[float]
     name: str | None = None
 
@@ -44,11 +44,11 @@ class PiecewiseConstantDecay(KerasObject):
 class CosineDecay(KerasObject):
     class_name: Literal["CosineDecay"]
     initial_learning_rate: float = Field(gt=0)
-    decay_steps: int = Field(gt=0)
+    decay_steps: Int = Field(gt=0)
     alpha: float = Field(0.0, ge=0)
     name: str | None = None
     warmup_target: float | None = None
-    warmup_steps: int = Field(0, ge=0)
+    warmup_steps: Int = Field(0, ge=0)
 
 
 Schedule = keras_object_union(
@@ -74,7 +74,7 @@ class _Optimizer(KerasObject):
     clipvalue: Annotated[float, Field(gt=0)] | None = None
     use_ema: Annotated[bool, _EMA] = False
     ema_momentum: float = 0.99
-    ema_overwrite_frequency: int | None = None
+    ema_overwrite_frequency: Int | None = None
     loss_scale_factor: Annotated[float | None, unsupported("loss scaling is not supported")] = None
     gradient_accumulation_steps: Annotated[int | None, unsupported("gradient accumulation is not supported")] = None
 
@@ -228,6 +228,8 @@ def _by_name(table: dict[str, str], what: str) -> Callable[[Any], Any]:
         if isinstance(value, str):
             return {"name": canonical(value)}
         if isinstance(value, dict) and "class_name" in value:
+            if not isinstance(value.get("config") or {}, dict):
+                return value  # let pydantic report the odd shape (a traceback, before)
             config = dict(value.get("config") or {})
             config.pop("name", None)
             config.pop("dtype", None)  # the compute dtype: float32 in both frameworks
@@ -258,8 +260,8 @@ class Loss(_Named):
     )
     from_logits: bool = False
     label_smoothing: float = Field(0.0, ge=0, le=1)
-    axis: int = -1
-    ignore_class: int | None = None
+    axis: Int = -1
+    ignore_class: Int | None = None
     delta: float = Field(1.0, gt=0)
 
     @model_validator(mode="after")
@@ -296,10 +298,35 @@ METRIC_NAMES: dict[str, str] = {
 """Accuracy-type metrics, and every loss used as a metric."""
 
 
+METRIC_OPTIONS: dict[str, set[str]] = {
+    "binary_accuracy": {"threshold"},
+    "top_k_categorical_accuracy": {"k"},
+    "sparse_top_k_categorical_accuracy": {"k"},
+}
+METRIC_CLASSES: dict[str, str] = {
+    "binary_accuracy": "BinaryAccuracy",
+    "top_k_categorical_accuracy": "TopKCategoricalAccuracy",
+    "sparse_top_k_categorical_accuracy": "SparseTopKCategoricalAccuracy",
+}
+"""The Keras 3 class of each metric that has options: with one set, Keras JSON needs the object."""
+
+
 class Metric(_Named):
+    # A metric with its options, only those the metric has (no docstring: it would change the schema)
     name: str
-    k: int = Field(5, gt=0)
+    k: Int = Field(5, gt=0)
     threshold: float = 0.5
+
+    @model_validator(mode="after")
+    def _options_fit_metric(self) -> Metric:
+        allowed = METRIC_OPTIONS.get(self.name, set())
+        for option in sorted(self.model_fields_set - {"name"} - allowed):
+            raise PydanticCustomError(
+                "nnspec_metric_option",
+                "metric {metric} has no option {option}",
+                {"metric": self.name, "option": option},
+            )
+        return self
 
 
 MetricSpec = Annotated[
@@ -318,6 +345,6 @@ class CompileConfig(SpecModel):
     metrics: list[MetricSpec | list[MetricSpec]] | dict[str, MetricSpec | list[MetricSpec]] | None = None
     weighted_metrics: list[MetricSpec] | dict[str, MetricSpec | list[MetricSpec]] | None = None
     run_eagerly: bool = False
-    steps_per_execution: int = Field(1, gt=0)
+    steps_per_execution: Int = Field(1, gt=0)
     jit_compile: bool | Literal["auto"] = False
     auto_scale_loss: bool = True

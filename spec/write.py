@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from .base import KerasObject, snake_case
 from .errors import SpecError
 from .graph import Graph, LayerInfo
 from .layers.activations import ActivationLayerObject
 from .model import CallNode, FunctionalSpec, LayerEntry, SequentialSpec, TensorRef
 from .summary import DTYPE_BYTES  # noqa: F401  (keeps dtype knowledge in one place)
+from .training import METRIC_CLASSES, METRIC_OPTIONS
 
 OBJECT_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 OPTIONAL_KERAS_FIELDS = {"activity_regularizer", "lora_rank", "lora_alpha"}
@@ -41,6 +40,8 @@ def _compact(value: Any, key: str = "") -> Any:
 
 
 def dump_yaml(data: Any) -> str:
+    import yaml  # only here: JSON output needs no YAML (~10 ms to import)
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
 
 
@@ -188,7 +189,10 @@ def _keras_compile(config: Any) -> dict[str, Any]:
     optimizer = config.optimizer
     opt = _object_dict(optimizer)
     if isinstance(opt["config"].get("learning_rate"), dict):
-        opt["config"]["learning_rate"] = _module_object(opt["config"]["learning_rate"], "keras.optimizers.schedules")
+        schedule = opt["config"]["learning_rate"]
+        if schedule["config"].get("name") is None:  # Keras refuses name=None for a schedule
+            schedule["config"].pop("name", None)
+        opt["config"]["learning_rate"] = _module_object(schedule, "keras.optimizers.schedules")
     data["optimizer"] = _module_object(opt, "keras.optimizers")
     data["loss"] = _keras_loss(config.loss)
     data["metrics"] = _keras_metrics(config.metrics)
@@ -229,4 +233,13 @@ def _keras_metrics(metrics: Any) -> Any:
         return [_keras_metrics(m) for m in metrics]
     if isinstance(metrics, dict):
         return {k: _keras_metrics(v) for k, v in metrics.items()}
-    return metrics.model_dump(mode="json") if isinstance(metrics.model_dump(), str) else metrics.name
+    dumped = metrics.model_dump(mode="json")
+    if isinstance(dumped, str):
+        return dumped  # no option differs from its default: Keras takes the name
+    options = {key: dumped[key] for key in sorted(METRIC_OPTIONS[metrics.name])}
+    return {  # as Keras 3 serialises a metric object, so that its options (k, threshold) survive
+        "module": "keras.metrics",
+        "class_name": METRIC_CLASSES[metrics.name],
+        "config": {"name": metrics.name, "dtype": "float32", **options},
+        "registered_name": None,
+    }

@@ -10,8 +10,9 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag,
 from pydantic_core import PydanticCustomError
 
 from ..activations import ACTIVATION_ALIASES, ACTIVATIONS, canonical_activation
-from ..base import SpecModel
+from ..base import Int, SpecModel
 from ..initializers import Initializer, default_initializer
+from ..lazy import LazyUnion
 from ..regularizers import Constraint, Regularizer
 from .base import LayerConfig, ParamCount, Shape, ShapeError, layer_kind, product, resolve_axis
 
@@ -39,7 +40,7 @@ class ELUConfig(LayerConfig):
 
 @layer_kind("Softmax")
 class SoftmaxConfig(LayerConfig):
-    axis: int | list[int] = -1
+    axis: Int | list[Int] = -1
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         shape = self.single(inputs)
@@ -56,7 +57,7 @@ class PReLUConfig(LayerConfig):
     alpha_initializer: Initializer = default_initializer("zeros")
     alpha_regularizer: Regularizer | None = None
     alpha_constraint: Constraint | None = None
-    shared_axes: list[int] | None = None
+    shared_axes: list[Int] | None = None
 
     def alpha_shape(self, shape: Shape) -> tuple[int, ...]:
         dims = list(shape[1:])
@@ -108,7 +109,10 @@ def _object_model(config: type[LayerConfig]) -> type[ActivationLayerObject]:
 
 
 _OBJECTS = tuple(_object_model(c) for c in (ReLUConfig, LeakyReLUConfig, ELUConfig, SoftmaxConfig, PReLUConfig))
-ActivationObject = Annotated[Union[_OBJECTS], Field(discriminator="class_name")]  # noqa: UP007
+_OBJECT_UNION = Union[_OBJECTS]  # noqa: UP007
+ActivationObject = Annotated[
+    _OBJECT_UNION, LazyUnion(_OBJECTS, schema_type=Annotated[_OBJECT_UNION, Field(discriminator="class_name")])
+]
 
 
 def _activation_object(value: Any) -> Any:

@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from ..base import unsupported
+from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
 from .activations import ActivationSpec, activation_params, check_activation_axis
 from .base import LayerConfig, ParamCount, Shape, ShapeError, known, layer_kind, product, show
 
-Dim = Annotated[int, Field(ge=0)] | None
+Dim = Annotated[Int, Field(ge=0)] | None
 
 
 @layer_kind("InputLayer")
@@ -37,7 +37,7 @@ class InputLayerConfig(LayerConfig):
 class DenseConfig(LayerConfig):
     """activation(x @ kernel + bias) over the last axis."""
 
-    units: int = Field(gt=0)
+    units: Int = Field(gt=0)
     activation: ActivationSpec = "linear"
     use_bias: bool = True
     kernel_initializer: Initializer = default_initializer("glorot_uniform")
@@ -85,7 +85,7 @@ class DropoutConfig(LayerConfig):
 
     rate: float = Field(ge=0, lt=1)
     noise_shape: list[Dim] | None = None
-    seed: int | None = None
+    seed: Int | None = None
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         shape = self.single(inputs)
@@ -113,7 +113,7 @@ class FlattenConfig(LayerConfig):
 class ReshapeConfig(LayerConfig):
     """Reshape everything but the batch axis to `target_shape` (one entry may be -1)."""
 
-    target_shape: list[int] = Field(min_length=1)
+    target_shape: list[Int] = Field(min_length=1)
 
     @field_validator("target_shape")
     @classmethod

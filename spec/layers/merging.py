@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from ..base import Int
 from .base import LayerConfig, Shape, ShapeError, layer_kind, resolve_axis
 
 
@@ -78,7 +79,7 @@ class ConcatenateConfig(LayerConfig):
     """Join tensors along `axis`; every other axis must agree."""
 
     merges: ClassVar[bool] = True
-    axis: int = -1
+    axis: Int = -1
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         if not inputs:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ..base import unsupported
+from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
 from .base import LayerConfig, ParamCount, Shape, ShapeError, layer_kind, resolve_axis, show
@@ -34,7 +34,7 @@ class BatchNormalizationConfig(LayerConfig):
     Keras's momentum is the moving statistics' decay: moving = moving * momentum +
     batch * (1 - momentum). PyTorch's momentum is the opposite (1 - momentum)."""
 
-    axis: int = -1
+    axis: Int = -1
     momentum: float = Field(0.99, ge=0, le=1)
     epsilon: float = Field(0.001, gt=0)
     center: bool = True
@@ -70,7 +70,7 @@ class LayerNormalizationConfig(LayerConfig):
     """Normalise each sample over `axis`, then scale by gamma and shift by beta.
     With rms_scaling, x / sqrt(mean(x^2) + epsilon) * gamma (no centering, no beta)."""
 
-    axis: int | list[int] = -1
+    axis: Int | list[Int] = -1
     epsilon: float = Field(0.001, gt=0)
     center: bool = True
     scale: bool = True

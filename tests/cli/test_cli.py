@@ -161,3 +161,17 @@ def test_console_script_exit_codes() -> None:
     misuse = subprocess.run(["nnspec", "frobnicate"], capture_output=True, text=True, check=False)
     assert (ok.returncode, bad.returncode, misuse.returncode) == (0, 1, 2)
     assert "Traceback" not in bad.stderr + misuse.stderr
+
+
+def test_validating_json_imports_only_what_it_needs() -> None:
+    """Cold start (issue 2): no YAML parser for a JSON file, no rich, no templates, no jsonschema."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['nnspec', 'validate', {str(ROOT / 'tests' / 'fixtures' / 'keras3' / 'iris.json')!r}]\n"
+        "from nnspec.compiler.cli import app\n"
+        "try:\n    app()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "loaded = {m.split('.')[0] for m in sys.modules} & {'yaml', 'rich', 'jinja2', 'jsonschema', 'numpy'}\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

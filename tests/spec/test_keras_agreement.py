@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURE_FILES, FIXTURES, VALID_EXAMPLES, expected_of
-from nnspec.spec import SpecError, load
+from nnspec.spec import SpecError, load, loads
 from nnspec.spec.summary import summarize
 from nnspec.spec.write import to_keras_json
 
@@ -110,3 +110,38 @@ def test_keras2_and_keras3_json_normalise_to_the_same_model(name: str) -> None:
         return [(i.kind, i.params.total, i.output_shapes) for i in graph.layers if "hard_s" not in i.name]
 
     assert outline(old) == outline(new)
+
+
+METRICS_SPEC = """
+class_name: Sequential
+config:
+  name: scored
+  layers:
+  - {class_name: InputLayer, config: {name: x, batch_shape: [null, 4]}}
+  - {class_name: Dense, config: {name: probs, units: 10, activation: softmax}}
+compile_config:
+  optimizer: adam
+  loss: categorical_crossentropy
+  metrics:
+  - {name: top_k_categorical_accuracy, k: 1}
+  - {class_name: BinaryAccuracy, config: {threshold: 0.05}}
+  - accuracy
+"""
+
+
+def test_metric_options_survive_keras3_json(keras) -> None:
+    """Before, a metric with options was written as its bare name: Keras then used its defaults (k=5, 0.5)."""
+    loaded = loads(METRICS_SPEC)
+    text = json.dumps(to_keras_json(loaded.spec, loaded.graph))
+    model = keras.models.model_from_json(text)  # compiles it from its compile_config
+    metrics = json.loads(text)["compile_config"]["metrics"]
+    top_k, binary = (keras.metrics.deserialize(m) for m in metrics[:2])
+    assert (type(top_k).__name__, top_k.k) == ("TopKCategoricalAccuracy", 1)
+    assert (type(binary).__name__, binary.threshold) == ("BinaryAccuracy", pytest.approx(0.05))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, 64)]
+    scores = model.evaluate(x, y, verbose=0, return_dict=True)
+    p = model.predict(x, verbose=0)
+    assert scores["top_k_categorical_accuracy"] == pytest.approx((p.argmax(1) == y.argmax(1)).mean())
+    assert scores["binary_accuracy"] == pytest.approx(((p > 0.05) == y).mean())

@@ -1,0 +1,137 @@
+"""Training parity: Keras and PyTorch start from the same weights, take the same
+batches in the same order, and the loss of every step is compared."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..spec import training as kt
+from ..spec.errors import Problem, SpecError
+from ..spec.load import LoadedSpec
+from .keras_train import compiled_keras_model
+from .parity import _all_layers, random_keras_arrays
+from .source import as_loaded, one_torch_thread
+from .torch_optim import optimizer_code
+from .torch_target import torch_source
+from .torch_train import load_training
+from .training_plan import TrainingPlan, training_plan
+from .weights import load_torch_state, set_keras_arrays, torch_state_from_keras, weight_links
+
+EXACT_OPTIMIZERS = (kt.SGD,)
+"""Optimizers whose torch update is Keras's, step for step: 1e-5 relative."""
+
+
+@dataclass
+class StepRow:
+    step: int
+    keras_loss: float
+    torch_loss: float
+    relative: float
+    ok: bool
+
+
+@dataclass
+class TrainingReport:
+    model: str
+    optimizer: str
+    steps: int
+    tolerance: float
+    note: str
+    rows: list[StepRow] = field(default_factory=list)
+
+    @property
+    def worst(self) -> float:
+        return max((row.relative for row in self.rows), default=0.0)
+
+    @property
+    def passed(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "worst": self.worst, "passed": self.passed}
+
+
+def synthetic_batches(plan: TrainingPlan, count: int, batch: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded inputs, and targets that suit the loss (class indices, one-hot, 0/1 or reals)."""
+    rng = np.random.default_rng(seed)
+    units = plan.output_units
+    out = []
+    for _ in range(count):
+        x = rng.normal(size=(batch, *plan.input_shape)).astype("float32")
+        name = plan.loss.name
+        if name == "sparse_categorical_crossentropy":
+            y = rng.integers(0, units, size=batch).astype("int64")
+        elif name in ("categorical_crossentropy", "kl_divergence", "categorical_hinge"):
+            y = np.eye(units, dtype="float32")[rng.integers(0, units, size=batch)]
+        elif name in ("binary_crossentropy", "hinge", "squared_hinge"):
+            y = rng.integers(0, 2, size=(batch, units)).astype("float32")
+        elif name in ("poisson", "mean_squared_logarithmic_error"):
+            y = rng.uniform(0, 2, size=(batch, units)).astype("float32")
+        else:
+            y = rng.normal(size=(batch, units)).astype("float32")
+        out.append((x, y))
+    return out
+
+
+def check_training(
+    spec: Any,
+    steps: int = 50,
+    seed: int = 0,
+    tolerance: float | None = None,
+    batches: list[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> TrainingReport:
+    """Run `steps` optimizer steps in both frameworks from the same weights."""
+    with one_torch_thread():
+        return _check_training(spec, steps, seed, tolerance, batches)
+
+
+def _check_training(
+    spec: Any, steps: int, seed: int, tolerance: float | None, batches: list[tuple[np.ndarray, np.ndarray]] | None
+) -> TrainingReport:
+    import torch
+
+    loaded = as_loaded(spec)
+    plan = training_plan(loaded)
+    _refuse_random_layers(loaded)
+    optimizer = plan.compile.optimizer
+    exact = isinstance(optimizer, EXACT_OPTIMIZERS)
+    tolerance = tolerance if tolerance is not None else (1e-5 if exact else 1e-3)
+    code = optimizer_code(optimizer)
+    report = TrainingReport(loaded.graph.name, type(optimizer).__name__, steps, tolerance, code.note)
+    batches = batches or synthetic_batches(plan, min(steps, 10), plan.fit.batch, seed)
+
+    links = weight_links(torch_source(loaded).program)
+    start = random_keras_arrays(links, seed)
+    keras_model = compiled_keras_model(loaded)
+    set_keras_arrays(keras_model, links, start)
+    model_module, training = load_training(loaded)
+    module = getattr(model_module, torch_source(loaded).class_name)()
+    load_torch_state(module, torch_state_from_keras(start, links))
+    module.train()
+    torch_optimizer = training.make_optimizer(module)
+    for step in range(steps):
+        x, y = batches[step % len(batches)]
+        keras_loss = float(keras_model.train_on_batch(x, y, return_dict=True)["loss"])
+        loss, _ = training.train_step(module, torch_optimizer, torch.from_numpy(x), torch.from_numpy(y), step)
+        torch_loss = float(loss)
+        relative = abs(keras_loss - torch_loss) / max(abs(keras_loss), 1e-12)
+        report.rows.append(StepRow(step + 1, keras_loss, torch_loss, relative, relative <= tolerance))
+    return report
+
+
+def _refuse_random_layers(loaded: LoadedSpec) -> None:
+    for info in _all_layers(loaded.graph):
+        if info.kind == "Dropout" and info.entry.config.rate > 0:
+            raise SpecError(
+                [
+                    Problem(
+                        f"layer {info.name!r}",
+                        "training parity needs a model without Dropout: its masks are random",
+                        hint="check a copy of the spec with the Dropout rates set to 0",
+                    )
+                ],
+                loaded.source,
+            )
