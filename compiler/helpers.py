@@ -21,6 +21,29 @@ def orthogonal_penalty(weight: torch.Tensor, factor: float, dim: int) -> torch.T
     off_diagonal = product * (1.0 - torch.eye(size, dtype=weight.dtype, device=weight.device))
     return factor * 0.5 * off_diagonal.abs().sum() / (size * (size - 1.0) / 2.0)
 ''',
+    "KerasBatchNorm": '''
+class KerasBatchNorm(nn.BatchNorm1d):
+    """BatchNorm as Keras computes it, channels on dim 1 at any rank: in training, the
+    moving variance takes the batch's biased variance (torch's own takes the unbiased)."""
+
+    def _check_input_dim(self, input: torch.Tensor) -> None:
+        pass  # any rank from 2 up
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return super().forward(x)
+        dims = [d for d in range(x.dim()) if d != 1]
+        mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
+        with torch.no_grad():
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(var, self.momentum)
+            self.num_batches_tracked.add_(1)
+        channels = [1, -1] + [1] * (x.dim() - 2)
+        x = (x - mean.reshape(channels)) * torch.rsqrt(var.reshape(channels) + self.eps)
+        if self.weight is not None:
+            x = x * self.weight.reshape(channels)
+        return x if self.bias is None else x + self.bias.reshape(channels)
+''',
     "KerasPReLU": '''
 class KerasPReLU(nn.Module):
     """Keras's PReLU: a learned slope per element, shared along some axes."""
@@ -34,21 +57,21 @@ class KerasPReLU(nn.Module):
 ''',
     "KerasLayerNorm": '''
 class KerasLayerNorm(nn.Module):
-    """Keras's LayerNormalization over any axes; with rms_scaling, x / std(x) * gamma."""
+    """Keras's LayerNormalization over any axes; with rms_scaling, x / std(x) * gamma.
+    gamma and beta keep Keras's shape and are reshaped to `broadcast`, as Keras does."""
 
     def __init__(
         self,
         shape: tuple[int, ...],
         dims: tuple[int, ...],
-        rank: int,
+        broadcast: tuple[int, ...],
         eps: float,
         center: bool = True,
         scale: bool = True,
         rms: bool = False,
     ) -> None:
         super().__init__()
-        self.dims, self.eps, self.rms = dims, eps, rms
-        self.broadcast = tuple(shape[dims.index(d)] if d in dims else 1 for d in range(rank))
+        self.dims, self.broadcast, self.eps, self.rms = dims, broadcast, eps, rms
         self.weight = nn.Parameter(torch.ones(shape)) if scale or rms else None
         self.bias = nn.Parameter(torch.zeros(shape)) if center and not rms else None
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from ..spec.graph import Graph
 from ..spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
-from .keras_values import LEGACY_HARD_SIGMOID, call, layer_call
+from .keras_values import ACTIVATION_LAYER, LEGACY_HARD_SIGMOID, call, layer_call
 from .kinds import rule_for
 from .names import Namespace, identifier, pystr
-from .render import render
+from .render import fit, render
 from .source import as_loaded, load_module
 
 
@@ -42,6 +42,7 @@ def keras_source(spec: Any) -> KerasSource:
         functions=emitter.functions,
         legacy_hard_sigmoid=LEGACY_HARD_SIGMOID in emitter.uses,
         top=top,
+        build_call=_example_call(loaded) if ACTIVATION_LAYER in emitter.uses else None,
     )
     return KerasSource(text, top.name)
 
@@ -69,6 +70,15 @@ def _call_once(model: Any, loaded: Any) -> None:
         model(samples[0] if len(samples) == 1 else samples, training=False)
 
 
+def _example_call(loaded: Any) -> str:
+    """Zeros shaped like the model's inputs, as the generated file passes them."""
+    zeros = [f"keras.ops.zeros({tuple(1 if d is None else d for d in shape)})" for shape in loaded.graph.input_shapes]
+    structure = getattr(loaded.spec.config, "input_layers", None)
+    if isinstance(structure, dict):
+        return "{" + ", ".join(f"{pystr(k)}: {z}" for k, z in zip(structure, zeros, strict=True)) + "}"
+    return zeros[0] if len(zeros) == 1 else "[" + ", ".join(zeros) + "]"
+
+
 def _shape_arguments(batch_shape: list[int | None]) -> dict[str, str]:
     if batch_shape[0] is None:
         return {"shape": repr(tuple(batch_shape[1:]))}
@@ -79,10 +89,26 @@ class _Emitter:
     def __init__(self) -> None:
         self.functions: list[BuildFunction] = []
         self.function_names = Namespace({LEGACY_HARD_SIGMOID})
+        self.named: dict[int, str] = {}
         self.uses: set[str] = set()
 
+    def _name_functions(self, spec: Any, graph: Graph) -> None:
+        """Every build function's name, decided before any body: a body's local names
+        must not hide a function it calls."""
+        for entry in spec.config.layers:
+            if isinstance(entry, SequentialSpec | FunctionalSpec):
+                inner = graph.layer(entry.name).inner
+                assert inner is not None
+                self._name_functions(entry, inner)
+        self.named[id(spec)] = self.function_names.name("build_" + identifier(graph.name, "model"))
+
+    def reserved(self) -> set[str]:
+        return {LEGACY_HARD_SIGMOID, *self.named.values()}
+
     def model(self, spec: SequentialSpec | FunctionalSpec, graph: Graph) -> BuildFunction:
-        name = self.function_names.name("build_" + identifier(graph.name, "model"))
+        if not self.named:
+            self._name_functions(spec, graph)
+        name = self.named[id(spec)]
         layers = sum(1 for info in graph.layers if info.kind != "InputLayer")
         doc = f"Keras {graph.kind} model: {layers} layer{'s' * (layers != 1)}, {graph.params.total:,} parameters."
         function = BuildFunction(name, doc)
@@ -114,13 +140,13 @@ class _Emitter:
         return layer_call(entry.class_name, entry.config, positional, self.uses)
 
     def _sequential(self, spec: SequentialSpec, graph: Graph, function: BuildFunction) -> None:
-        items = [self._layer(entry, graph) for entry in spec.config.layers]
+        items = [fit(self._layer(entry, graph), 12) for entry in spec.config.layers]
         listing = "".join(f"            {item},\n" for item in items)
         options = "".join(f"        {k}={v},\n" for k, v in self._options(spec).items())
         function.returns = f"keras.Sequential(\n        [\n{listing}        ],\n{options}    )"
 
     def _functional(self, spec: FunctionalSpec, graph: Graph, function: BuildFunction) -> None:
-        local = Namespace()
+        local = Namespace(self.reserved())
         values: dict[TensorRef, str] = {}
         objects: dict[str, str] = {}
         entries = {entry.name: entry for entry in spec.config.layers}

@@ -22,6 +22,10 @@ _MODULES: list[tuple[tuple[type, ...], str]] = [
     ((regularizers.MaxNorm, regularizers.MinMaxNorm, regularizers.NonNeg, regularizers.UnitNorm), "constraints"),
 ]
 
+ACTIVATION_LAYER = "activation layer"
+"""Marks a model whose activation layers (Dense(activation=PReLU())) make their
+weights on the first call: the generated file calls the model once before summary()."""
+
 LEGACY_HARD_SIGMOID = "legacy_hard_sigmoid"
 """tf.keras 2's hard_sigmoid, which Keras 3 lacks: the generated file defines it."""
 
@@ -47,6 +51,7 @@ def value(item: Any, uses: set[str]) -> str:
     if isinstance(item, KerasObject):
         return _keras_object(item, uses)
     if isinstance(item, ActivationLayerObject):
+        uses.add(ACTIVATION_LAYER)
         return layer_call(item.class_name, item.config, (), uses)
     if isinstance(item, list | tuple):
         return "[" + ", ".join(value(v, uses) for v in item) + "]"
@@ -67,13 +72,13 @@ def activation(name: str, uses: set[str]) -> str:
 
 def layer_call(kind: str, config: LayerConfig, positional: tuple[str, ...], uses: set[str]) -> str:
     """`layers.Kind(...)` for a layer config, Keras defaults left out."""
-    fields = changed_fields(config, skip=("name",))
-    args = [value(fields.pop(key), uses) for key in positional if key in fields]
-    keywords = {}
-    for key, item in fields.items():
-        keywords[key] = activation(item, uses) if key == "activation" and isinstance(item, str) else value(item, uses)
-    keywords["name"] = pystr(config.name)
-    return call(f"layers.{kind}", args, keywords)
+    fields = {key: _field(key, item, uses) for key, item in changed_fields(config, skip=("name",)).items()}
+    args = [fields.pop(key) for key in positional if key in fields]
+    return call(f"layers.{kind}", args, {**fields, "name": pystr(config.name)})
+
+
+def _field(key: str, item: Any, uses: set[str]) -> str:
+    return activation(item, uses) if key == "activation" and isinstance(item, str) else value(item, uses)
 
 
 def _keras_object(item: KerasObject, uses: set[str]) -> str:

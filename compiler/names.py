@@ -11,6 +11,7 @@ import builtins
 import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Attributes of torch.nn.Module (as of torch 2.13): a submodule may not shadow them.
 MODULE_ATTRIBUTES = frozenset(
@@ -95,7 +96,7 @@ def identifier(text: str, fallback: str = "layer") -> str:
 class Namespace:
     """Hands out unique identifiers, never a keyword, a builtin or a reserved name."""
 
-    def __init__(self, reserved: frozenset[str] | set[str] = frozenset()) -> None:
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken: set[str] = set(reserved) | GENERATED_NAMES
         self._given: dict[object, str] = {}
 

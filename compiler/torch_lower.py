@@ -11,6 +11,7 @@ from ..spec.errors import Problem, SpecError, format_path
 from ..spec.graph import Graph, LayerInfo
 from ..spec.load import LoadedSpec
 from ..spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from .helpers import HELPERS
 from .kinds import Site, TorchLayer, Unmappable, WeightRule, rule_for
 from .names import MODULE_ATTRIBUTES, Namespace, class_name, pystr
 from .torch_penalties import penalty
@@ -80,7 +81,7 @@ def lower_torch(loaded: LoadedSpec) -> TorchProgram:
 class _Lowering:
     def __init__(self) -> None:
         self.classes: list[ClassPlan] = []
-        self.class_names = Namespace()
+        self.class_names = Namespace(HELPERS.keys())  # a model named KerasPReLU must not hide the helper
         self.helpers: set[str] = set()
         self.problems: list[Problem] = []
 
@@ -91,7 +92,7 @@ class _Lowering:
     def model(self, spec: SequentialSpec | FunctionalSpec, graph: Graph, loc: tuple) -> ClassPlan:
         plan = ClassPlan(self.class_names.name(class_name(graph.name)), graph.name, graph.kind, graph)
         attrs = Namespace(MODULE_ATTRIBUTES)
-        local = Namespace()
+        local = Namespace(HELPERS.keys())
         values: dict[tuple[str, int, int], str] = {}
         layers = spec.config.layers
         first_input = layers[0] if layers and layers[0].class_name == "InputLayer" else None

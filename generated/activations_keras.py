@@ -25,4 +25,6 @@ def build_activations() -> keras.Model:
 
 
 if __name__ == "__main__":
-    build_activations().summary()
+    model = build_activations()
+    model(keras.ops.zeros((1, 4)))  # activation layers make their weights on the first call
+    model.summary()

@@ -12,6 +12,29 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class KerasBatchNorm(nn.BatchNorm1d):
+    """BatchNorm as Keras computes it, channels on dim 1 at any rank: in training, the
+    moving variance takes the batch's biased variance (torch's own takes the unbiased)."""
+
+    def _check_input_dim(self, input: torch.Tensor) -> None:
+        pass  # any rank from 2 up
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return super().forward(x)
+        dims = [d for d in range(x.dim()) if d != 1]
+        mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
+        with torch.no_grad():
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(var, self.momentum)
+            self.num_batches_tracked.add_(1)
+        channels = [1, -1] + [1] * (x.dim() - 2)
+        x = (x - mean.reshape(channels)) * torch.rsqrt(var.reshape(channels) + self.eps)
+        if self.weight is not None:
+            x = x * self.weight.reshape(channels)
+        return x if self.bias is None else x + self.bias.reshape(channels)
+
+
 class MnistBn(nn.Module):
     """Keras Sequential model: 6 layers, 331,538 parameters."""
 
@@ -19,7 +42,7 @@ class MnistBn(nn.Module):
         super().__init__()
         self.hidden_1 = nn.Linear(784, 360)
         self.dropout = nn.Dropout(p=0.1)
-        self.batch_norm = nn.BatchNorm1d(360, eps=0.001, momentum=0.01)
+        self.batch_norm = KerasBatchNorm(360, eps=0.001, momentum=0.01)
         self.hidden_2 = nn.Linear(360, 128)
         self.digits = nn.Linear(128, 10)
         self.reset_parameters()

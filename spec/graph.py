@@ -226,6 +226,14 @@ class _Builder:
             if any((r[0], r[1]) in broken for r in refs):
                 broken.add((name, call_index))
                 continue
+            if getattr(entry.config, "merges", False) and _one_tensor(node.inputs):
+                self.fail(
+                    (*info.loc, "inbound_nodes", call_index),
+                    f"{entry.class_name} layer {name!r} is called on one tensor; a merge layer takes a list",
+                    hint="write the inputs as a list, even of one: [[name, 0, 0]]",
+                )
+                broken.add((name, call_index))
+                continue
             in_shapes = []
             for position, ref in enumerate(refs):
                 produced = shapes[(ref[0], ref[1])]
@@ -265,9 +273,41 @@ class _Builder:
                 )
                 return None
             output_shapes.append(produced[ref[2]])
+        if not self._all_lead_to_outputs(config.layers, output_refs, infos):
+            return None
         used = [infos[entry.name] for entry in config.layers if infos[entry.name].calls]
         params = _total(used, config.trainable)
         return Graph(config.name, "Functional", used, calls, input_shapes, output_shapes, params)
+
+    def _all_lead_to_outputs(
+        self, entries: Sequence[Any], output_refs: list[TensorRef], infos: dict[str, LayerInfo]
+    ) -> bool:
+        """Keras builds a functional model from its outputs back: a call that reaches
+        no output is not part of the model. Say so rather than count it."""
+        entry_of = {entry.name: entry for entry in entries}
+        needed: set[tuple[str, int]] = set()
+        waiting = [(ref[0], ref[1]) for ref in output_refs]
+        while waiting:
+            key = waiting.pop()
+            if key in needed:
+                continue
+            needed.add(key)
+            entry = entry_of[key[0]]
+            if entry.class_name != "InputLayer":
+                waiting.extend((r[0], r[1]) for r in entry.inbound_nodes[key[1]].refs())
+        ok = True
+        for entry in entries:
+            if entry.class_name == "InputLayer":
+                continue
+            for n in range(len(entry.inbound_nodes)):
+                if (entry.name, n) not in needed:
+                    self.fail(
+                        (*infos[entry.name].loc, "inbound_nodes", n),
+                        f"layer {entry.name!r} (call {n}) does not lead to any of the model's outputs",
+                        hint="connect it to an output or remove it: Keras would leave it out of the model",
+                    )
+                    ok = False
+        return ok
 
     def _unique_names(self, entries: Sequence[Any], layers_loc: Loc) -> bool:
         seen: dict[str, int] = {}
@@ -468,6 +508,11 @@ def _call_count(entry: Any) -> int | None:
 
 def _known_non_input(entry: Any) -> bool:
     return not isinstance(entry, FailedLayer) and entry.class_name != "InputLayer"
+
+
+def _one_tensor(structure: Any) -> bool:
+    """A call on one tensor, [name, node, index], rather than a list or dict of them."""
+    return isinstance(structure, list | tuple) and bool(structure) and isinstance(structure[0], str)
 
 
 def _describe_inputs(refs: Sequence[TensorRef], shapes: Sequence[Shape]) -> str:

@@ -128,7 +128,7 @@ def _problem(err: dict[str, Any], loc: Loc, owner: Any, mapper: _PathMapper) -> 
         return Problem(where, f"{ctx.get('reason')}", received=brief(value), expected=f"{ctx.get('default')}")
     if kind in _NOT_AN_INT:
         return Problem(where, "invalid value", received=brief(value), expected="an integer", hint=_int_hint(value))
-    if kind in ("nnspec_loss_option", "nnspec_metric_option"):
+    if kind in ("nnspec_loss_option", "nnspec_metric_option", "nnspec_name"):
         return Problem(where, err["msg"], received=brief(value))
     if kind == "literal_error":
         return Problem(where, "not an accepted value", received=brief(value), expected=f"one of {ctx.get('expected')}")

@@ -7,28 +7,25 @@ from ...spec.layers.base import resolve_axis
 from ..torch_init import num
 from . import KindRule, Site, TorchLayer, Unmappable, rule
 
-_BATCH_NORMS = {2: "nn.BatchNorm1d", 3: "nn.BatchNorm1d", 4: "nn.BatchNorm2d", 5: "nn.BatchNorm3d"}
-
 
 @rule("BatchNormalization")
 class BatchNormalizationRule(KindRule):
     """torch's momentum is Keras's 1 - momentum; both epsilons are written out
-    because the defaults differ (Keras 1e-3, torch 1e-5)."""
+    because the defaults differ (Keras 1e-3, torch 1e-5). KerasBatchNorm is torch's
+    BatchNorm1d with Keras's moving-variance update (biased), at any rank."""
 
     def torch(self, config: spec.BatchNormalizationConfig, site: Site, inputs: list[str]) -> TorchLayer:
         (x,) = inputs
         rank = len(site.input_shape)
-        if rank not in _BATCH_NORMS:
-            raise Unmappable(f"BatchNormalization on a tensor of rank {rank} has no torch module (ranks 2 to 5 do)")
+        if rank < 2:
+            raise Unmappable("BatchNormalization needs an input of rank 2 or more")
         axis = resolve_axis(config.axis, rank)
         features = site.input_shape[axis]
         assert features is not None
         m = site.module
         affine = "" if config.center or config.scale else ", affine=False"
-        module = (
-            f"{_BATCH_NORMS[rank]}({features}, eps={num(config.epsilon)}, momentum={num(1 - config.momentum)}{affine})"
-        )
-        layer = TorchLayer(modules=[(site.attr, module)])
+        module = f"KerasBatchNorm({features}, eps={num(config.epsilon)}, momentum={num(1 - config.momentum)}{affine})"
+        layer = TorchLayer(modules=[(site.attr, module)], helpers={"KerasBatchNorm"})
         if config.scale:
             layer.add_weight(
                 "gamma",
@@ -71,14 +68,18 @@ class LayerNormalizationRule(KindRule):
     def torch(self, config: spec.LayerNormalizationConfig, site: Site, inputs: list[str]) -> TorchLayer:
         (x,) = inputs
         rank = len(site.input_shape)
-        dims = tuple(sorted(resolve_axis(a, rank) for a in config.axes))
+        # Keras sorts the axes as written (negatives first) for gamma's shape, then
+        # reshapes gamma onto the input's axes in their own order
+        keras_order = [resolve_axis(a, rank) for a in sorted(config.axes)]
+        dims = tuple(sorted(keras_order))
         if len(set(dims)) != len(dims):
             raise Unmappable(f"LayerNormalization axis {config.axis} names an axis twice")
-        shape = tuple(site.input_shape[d] for d in dims)
+        shape = tuple(site.input_shape[d] for d in keras_order)
+        broadcast = tuple(site.input_shape[d] if d in dims else 1 for d in range(rank))
         m = site.module
         gamma = config.scale or config.rms_scaling
         beta = config.center and not config.rms_scaling
-        trailing = dims == tuple(range(rank - len(dims), rank))
+        trailing = tuple(keras_order) == tuple(range(rank - len(dims), rank))
         layer = TorchLayer()
         if trailing and not config.rms_scaling:
             size = shape[0] if len(shape) == 1 else shape
@@ -96,7 +97,7 @@ class LayerNormalizationRule(KindRule):
             flags += "" if config.scale else ", scale=False"
             flags += ", rms=True" if config.rms_scaling else ""
             layer.modules.append(
-                (site.attr, f"KerasLayerNorm({shape}, dims={dims}, rank={rank}, eps={num(config.epsilon)}{flags})")
+                (site.attr, f"KerasLayerNorm({shape}, {dims}, {broadcast}, eps={num(config.epsilon)}{flags})")
             )
         if gamma:
             layer.add_weight(

@@ -23,7 +23,7 @@ class ReLUConfig(LayerConfig):
 
     max_value: Annotated[float, Field(ge=0)] | None = None
     negative_slope: float = Field(0.0, ge=0)
-    threshold: float = 0.0
+    threshold: float = Field(0.0, ge=0)
 
 
 @layer_kind("LeakyReLU")

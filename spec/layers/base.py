@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ..base import DTypeName, SpecModel
 from ..regularizers import Regularizer
@@ -59,7 +60,16 @@ class ParamCount:
 
 NO_PARAMS = ParamCount()
 
-LayerName = Annotated[str, Field(min_length=1, max_length=256)]
+
+def _no_slash(name: str) -> str:
+    if "/" in name:
+        raise PydanticCustomError(
+            "nnspec_name", "a name cannot contain '/': Keras 3 refuses it (it separates weight paths)"
+        )
+    return name
+
+
+LayerName = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_no_slash)]
 
 
 class LayerConfig(SpecModel):

@@ -68,7 +68,7 @@ class BatchNormalizationConfig(LayerConfig):
 @layer_kind("LayerNormalization")
 class LayerNormalizationConfig(LayerConfig):
     """Normalise each sample over `axis`, then scale by gamma and shift by beta.
-    With rms_scaling, x / sqrt(mean(x^2) + epsilon) * gamma (no centering, no beta)."""
+    With rms_scaling (Keras 3), x / sqrt(var(x) + epsilon) * gamma: no centering, no beta."""
 
     axis: Int | list[Int] = -1
     epsilon: float = Field(0.001, gt=0)

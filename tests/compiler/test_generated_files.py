@@ -51,13 +51,7 @@ def test_torch_file_runs_on_its_own(tmp_path: Path, stem: str) -> None:
     assert "nnspec" not in result.stderr
 
 
-LAZY_WEIGHTS = pytest.mark.xfail(
-    strict=True,
-    reason="templates/keras_model.py.j2: the file's __main__ builds the model and prints summary() without one call; "
-    "Keras creates the weights of an activation layer object (Dense(activation=PReLU())) only on the first call, "
-    "so the file reports 4,423 params where the spec, `nnspec summary` and compile_keras() say 4,473",
-)
-KERAS_RUN = [pytest.param(stem, marks=LAZY_WEIGHTS) if stem == "activations" else stem for stem in sorted(RUN)]
+KERAS_RUN = sorted(RUN)
 
 
 @pytest.mark.keras
@@ -89,8 +83,7 @@ def _ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([RUFF, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-# keras2/legacy_bare_list: see test_long_sequential_layer_calls_are_wrapped
-RUFF_CLEAN = [p for p in [*VALID_EXAMPLES, *FIXTURE_FILES] if p.name != "legacy_bare_list.json"]
+RUFF_CLEAN = [*VALID_EXAMPLES, *FIXTURE_FILES]
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
@@ -113,11 +106,6 @@ def test_generated_files_are_ruff_formatted(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler/keras_target.py _Emitter._sequential: the items of a Sequential's layer list are never "
-    "passed through fit(), so a long layer call stays on one line (E501, not ruff-formatted)",
-)
 def test_long_sequential_layer_calls_are_wrapped(tmp_path: Path) -> None:
     spec = {
         "class_name": "Sequential",

@@ -90,19 +90,10 @@ def test_rule_for_unknown_kind_names_it() -> None:
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler/keras_values.py layer_call: a positional `activation` (Activation's) bypasses activation(), "
-    "so 'legacy_hard_sigmoid' reaches Keras as a string it does not know",
-)
 def test_activation_layer_with_legacy_hard_sigmoid() -> None:
     assert_parity(spec_of(KindCase("Activation", {"activation": "legacy_hard_sigmoid"}, input_shape=(4,))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec/layers/activations.py ReLUConfig.threshold accepts negative values; Keras's ReLU refuses them",
-)
 @pytest.mark.parametrize("threshold", [-0.5, -1e-3])
 def test_relu_negative_threshold_is_a_spec_error(threshold: float) -> None:
     import nnspec
@@ -114,11 +105,6 @@ def test_relu_negative_threshold_is_a_spec_error(threshold: float) -> None:
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler/kinds/normalization.py: nn.BatchNorm1d updates running_var with the unbiased batch variance, "
-    "Keras's moving_variance with the biased one",
-)
 def test_batch_norm_moving_statistics_after_a_training_step() -> None:
     import torch
 
@@ -155,11 +141,6 @@ def _input(name: str, *shape: int) -> dict:
     return {"class_name": "InputLayer", "config": {"name": name, "batch_shape": [None, *shape]}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec: a merge layer called on one tensor (inputs: [a, 0, 0]) rather than a list validates, but Keras "
-    "refuses it ('A merge layer should be called on a list of inputs')",
-)
 @pytest.mark.parametrize("kind", ["Add", "Concatenate"])
 def test_merge_called_on_a_single_tensor_is_a_spec_error(kind: str) -> None:
     import nnspec
@@ -171,11 +152,6 @@ def test_merge_called_on_a_single_tensor_is_a_spec_error(kind: str) -> None:
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec/graph.py counts a layer that reaches no output (16 params); Keras's Functional drops it (8), "
-    "and check_parity fails with Keras's 'No such layer' ValueError",
-)
 def test_layer_that_reaches_no_output() -> None:
     import nnspec
 
@@ -195,10 +171,5 @@ def test_layer_that_reaches_no_output() -> None:
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler/kinds/normalization.py sorts LayerNormalization's resolved axes; Keras sorts the axis list as "
-    "written, so for [-1, 1] its gamma is (4, 3), not (3, 4) (WeightError on transfer)",
-)
 def test_layer_norm_axis_list_with_mixed_signs() -> None:
     assert_parity(spec_of(KindCase("LayerNormalization", {"axis": [-1, 1]}, input_shape=(3, 2, 4))))
