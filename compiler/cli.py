@@ -304,6 +304,7 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
 ) -> None:
     """Train in Keras and/or PyTorch: history JSON, loss/accuracy curves, and the trained model."""
+    from .progress import ordered
     from .train import dataset_for
     from .train import train as train_model
     from .training_plan import training_plan
@@ -316,7 +317,7 @@ def train(
         typer.echo(describe_dataset(dataset))
         results = [train_model(loaded, name, dataset, output / name, epochs) for name in backends]
     for result in results:
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in result.test.items())
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in ordered(result.test).items())
         typer.echo(f"{result.backend:>5}: test {shown}; {result.params:,} parameters; curves {result.curves}")
 
 
@@ -338,7 +339,9 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps({"backend": saved.backend, **figures}, indent=2))
     else:
-        typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+        from .progress import ordered
+
+        typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in ordered(figures).items()))
 
 
 @app.command()

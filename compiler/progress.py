@@ -20,10 +20,15 @@ class TrainingProgress:
         self.bar.update(self.task, completed=step)
 
     def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
-        shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k != "learning_rate")
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in ordered(logs).items() if k != "learning_rate")
         self.bar.update(self.task, description=f"{self.label} epoch {epoch + 1}/{self.epochs}")
         if not self.quiet and (epoch + 1 == self.epochs or (epoch + 1) % max(1, self.epochs // 10) == 0):
             self.bar.console.print(f"  {self.label} epoch {epoch + 1:>4}: {shown}")
+
+
+def ordered(logs: dict[str, float]) -> dict[str, float]:
+    """Loss first, then the metrics, then their validation twins: both frameworks alike."""
+    return dict(sorted(logs.items(), key=lambda item: (item[0].startswith("val_"), "loss" not in item[0], item[0])))
 
 
 @contextmanager

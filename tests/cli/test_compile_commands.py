@@ -17,6 +17,7 @@ from conftest import ROOT, VALID_EXAMPLES
 from nnspec.compiler.cli import app
 from nnspec.compiler.keras_target import keras_source
 from nnspec.compiler.torch_target import torch_source
+from nnspec.compiler.torch_train import training_source
 
 GENERATED = ROOT / "generated"
 runner = CliRunner()
@@ -32,6 +33,7 @@ def test_generated_folder_is_up_to_date() -> None:
     for example in VALID_EXAMPLES:
         loaded = nnspec.load(example)
         expected[f"{example.stem}_torch.py"] = torch_source(loaded).text
+        expected[f"{example.stem}_train.py"] = training_source(loaded, module=f"{example.stem}_torch").text
         expected[f"{example.stem}_keras.py"] = keras_source(loaded).text
     present = {p.name for p in GENERATED.glob("*.py")}
     assert present == set(expected), "regenerate: nnspec generate examples/<name>.yaml -o generated"
@@ -50,13 +52,29 @@ def test_generate_writes_both_targets_without_importing_a_framework(tmp_path: Pa
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["iris_keras.py", "iris_torch.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["iris_keras.py", "iris_torch.py", "iris_train.py"]
 
 
 def test_generate_target_torch_only(tmp_path: Path) -> None:
     result = run("generate", ROOT / "examples" / "iris_functional.yaml", "--target", "torch", "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.iterdir()] == ["iris_functional_torch.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["iris_functional_torch.py", "iris_functional_train.py"]
+
+
+def test_a_config_without_a_torch_rule_is_named(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "examples" / "iris.yaml")
+        .read_text()
+        .replace(
+            "{name: hidden_1, units: 50, activation: sigmoid}",
+            "{name: hidden_1, units: 50, activation: sigmoid, dtype: float64}",
+        )
+    )
+    (tmp_path / "f64.yaml").write_text(text)
+    result = run("generate", tmp_path / "f64.yaml", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "config.layers[1]: layer 'hidden_1' (Dense): dtype 'float64' has no torch rule" in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_generate_invalid_spec_exits_1_and_writes_nothing(tmp_path: Path) -> None:
