@@ -125,7 +125,11 @@ def keras_file_config(path: Path) -> dict[str, Any]:
             raw = handle.attrs.get("model_config")
             if raw is None:
                 raise WeightError(f"{path}: holds weights only; give the architecture with --spec")
-            return json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+            version = handle.attrs.get("keras_version")
+            if isinstance(config, dict) and version is not None:  # it tells the loader which dialect
+                config.setdefault("keras_version", version.decode() if isinstance(version, bytes) else str(version))
+            return config
     except WeightError:
         raise
     except FileNotFoundError:

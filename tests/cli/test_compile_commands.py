@@ -241,3 +241,57 @@ def test_live_keras_model_imports_with_its_weights(keras) -> None:
     assert np.array_equal(arrays["hidden/kernel"], model.get_layer("hidden").kernel.numpy())
     report = check_parity(loaded, keras_model=model)
     assert report.passed, report.problems
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+@pytest.mark.parametrize("suffix", [".h5", ".weights.h5"])
+def test_legacy_h5_and_weights_h5_convert_to_torch(tmp_path: Path, keras, suffix: str) -> None:
+    original, inputs, _ = _trained_keras_file(ROOT / "examples" / "iris_functional.yaml", tmp_path, seed=11)
+    model = keras.saving.load_model(original)
+    source = tmp_path / f"model{suffix}"
+    if suffix == ".h5":
+        model.save(source)  # the legacy HDF5 format: architecture in its attributes
+        args: list[object] = []
+    else:
+        model.save_weights(source)
+        args = ["--spec", ROOT / "examples" / "iris_functional.yaml"]
+    result = run("convert", source, "--to", "torch", *args, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "parity ok" in result.output
+    import torch
+
+    net = nnspec.compile_torch(ROOT / "examples" / "iris_functional.yaml").eval()
+    net.load_state_dict(torch.load(tmp_path / "out" / "iris_functional.pt", weights_only=True))
+    with torch.no_grad():
+        got = net(torch.from_numpy(inputs[0])).numpy()
+    assert np.max(np.abs(got - _outputs(model, inputs)[0])) <= 1e-5
+
+
+def test_weights_only_h5_without_a_spec_is_refused(tmp_path: Path) -> None:
+    import h5py
+
+    with h5py.File(tmp_path / "w.h5", "w") as handle:
+        handle.create_group("layers")
+    result = run("convert", tmp_path / "w.h5", "--to", "torch", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "holds weights only; give the architecture with --spec" in result.output
+
+
+@pytest.mark.torch
+@pytest.mark.keras
+@pytest.mark.parametrize("name", ["k2_functional", "k2_sequential"])
+def test_tf_keras_2_h5_converts_to_torch_with_tf_keras_outputs(tmp_path: Path, name: str) -> None:
+    """Full-model .h5 files written by tf.keras 2 (tests/fixtures/make_keras2_h5.py): the
+    torch module computes what tf.keras computed (hard_sigmoid is Keras 2's, LeakyReLU's alpha)."""
+    import torch
+
+    fixture = ROOT / "tests" / "fixtures" / "keras2_h5"
+    result = run("convert", fixture / f"{name}.h5", "--to", "torch", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    expected = np.load(fixture / f"{name}.expected.npz")
+    net = nnspec.compile_torch(tmp_path / f"{name}.yaml").eval()
+    net.load_state_dict(torch.load(tmp_path / f"{name}.pt", weights_only=True))
+    with torch.no_grad():
+        got = net(torch.from_numpy(expected["x"])).numpy()
+    assert np.max(np.abs(got - expected["y"])) <= 1e-5
