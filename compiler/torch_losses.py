@@ -141,11 +141,21 @@ def metric_name(metric: Metric, loss: Loss | None, output_units: int | None) -> 
     return "categorical_accuracy"
 
 
+def _option_suffix(name: str, metric: Metric) -> str:
+    """Tells apart two uses of one metric with different options: binary_accuracy_at_0_3."""
+    if "{threshold}" in ACCURACY_BODIES[name] and metric.threshold != 0.5:
+        return "_at_" + num(metric.threshold).replace(".", "_").replace("-", "minus_")
+    if "{k}" in ACCURACY_BODIES[name] and metric.k != 5:
+        return f"_k{metric.k}"
+    return ""
+
+
 def metric_code(metric: Metric, loss: Loss | None, output_units: int | None) -> tuple[str, str, str]:
     """(name in the history, function name, source) of a metric: per-sample values."""
     name = metric_name(metric, loss, output_units)
     if name in ACCURACY_BODIES:
         body = ACCURACY_BODIES[name].format(threshold=num(metric.threshold), k=metric.k)
-        return metric.name, name, _function(name, f"Keras's {name}, per sample.", body)
+        function = name + _option_suffix(name, metric)
+        return metric.name, function, _function(function, f"Keras's {name}, per sample.", body)
     code = loss_code(Loss(name=name))  # a loss used as a metric
     return metric.name, code.function, code.source

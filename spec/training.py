@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_serializer, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from .base import Int, KerasObject, SpecModel, keras_object_union, unsupported
@@ -336,11 +336,29 @@ MetricSpec = Annotated[
 PerOutput = list | dict  # structures Keras accepts per output
 
 
+def _loss_structure(value: Any) -> str:
+    """One loss (a name or a {class_name, config} object), one per output (a list), or
+    one per named output (a dict without class_name): Keras's object form is a dict too."""
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict) and "class_name" not in value and "name" not in value:
+        return "dict"
+    return "one"
+
+
+LossStructure = Annotated[
+    Annotated[LossSpec, Tag("one")]
+    | Annotated[list[LossSpec | None], Tag("list")]
+    | Annotated[dict[str, LossSpec | None], Tag("dict")],
+    Discriminator(_loss_structure),
+]
+
+
 class CompileConfig(SpecModel):
     """What `model.compile(...)` was given, as Keras serialises it."""
 
     optimizer: Optimizer = Field("rmsprop", validate_default=True)  # Keras's own default
-    loss: LossSpec | list[LossSpec | None] | dict[str, LossSpec | None] | None = None
+    loss: LossStructure | None = None
     loss_weights: list[float] | dict[str, float] | None = None
     metrics: list[MetricSpec | list[MetricSpec]] | dict[str, MetricSpec | list[MetricSpec]] | None = None
     weighted_metrics: list[MetricSpec] | dict[str, MetricSpec | list[MetricSpec]] | None = None

@@ -187,3 +187,25 @@ def test_generated_script_under_torchrun_keeps_both_ranks_identical(tmp_path: Pa
     assert all(torch.equal(first[k], second[k]) for k in first)
     start = nnspec.compile_torch(EXAMPLES / "iris.yaml").state_dict()
     assert not all(torch.equal(first[k], start[k]) for k in first)  # it trained
+
+
+def test_a_model_compiled_in_keras_with_loss_and_metric_objects_trains_alike(tmp_path: Path, keras: Any) -> None:
+    """compile_config as Keras writes objects ({module, class_name, config}): one loss,
+    not a per-output dict; two binary accuracies with different thresholds stay two."""
+    from nnspec.compiler.convert import import_keras_file
+
+    inputs = keras.Input((5,), name="x")
+    hidden = keras.layers.LayerNormalization(name="norm")(keras.layers.Dense(4, name="hidden")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", name="out")(hidden), name="bce")
+    model.compile(
+        optimizer=keras.optimizers.AdamW(1e-3, weight_decay=1e-4, clipnorm=1.0),
+        loss=keras.losses.BinaryCrossentropy(),
+        metrics=["accuracy", keras.metrics.BinaryAccuracy(threshold=0.3)],
+    )
+    model.save(tmp_path / "bce.keras")
+    loaded, _, _ = import_keras_file(tmp_path / "bce.keras")
+    assert loaded.spec.compile_config.loss.name == "binary_crossentropy"
+    text = training_source(loaded).text
+    assert '"accuracy": binary_accuracy, "binary_accuracy": binary_accuracy_at_0_3' in text
+    report = check_training(loaded, steps=30)
+    assert report.passed, f"worst {report.worst:.2e}"
