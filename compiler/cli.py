@@ -229,6 +229,9 @@ def check(
     training: Annotated[bool, typer.Option("--training", help="Compare in training mode (batch statistics).")] = False,
     train: Annotated[bool, typer.Option("--train", help="Compare the loss of each training step instead.")] = False,
     steps: Annotated[int, typer.Option("--steps", min=1, help="Training steps to compare (with --train).")] = 50,
+    data: Annotated[
+        str | None, typer.Option("--data", help="With --train: batches from iris, digits or a file (default: random).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
 ) -> None:
@@ -239,7 +242,7 @@ def check(
 
     loaded = _load(file, max_params)
     if train:
-        _check_training(loaded, steps, seed, tolerance, as_json)
+        _check_training(loaded, steps, seed, tolerance, as_json, data)
     tolerance = 1e-5 if tolerance is None else tolerance
     with _reporting():
         keras_model, state = _check_weights(loaded, weights)
@@ -253,11 +256,14 @@ def check(
     raise typer.Exit(0 if report.passed else 1)
 
 
-def _check_training(loaded: LoadedSpec, steps: int, seed: int, tolerance: float | None, as_json: bool) -> None:
-    from .train_parity import check_training
+def _check_training(
+    loaded: LoadedSpec, steps: int, seed: int, tolerance: float | None, as_json: bool, data: str | None
+) -> None:
+    from .train_parity import check_training, dataset_batches
 
     with _reporting():
-        report = check_training(loaded, steps, seed, tolerance)
+        batches = dataset_batches(loaded, data, seed) if data else None
+        report = check_training(loaded, steps, seed, tolerance, batches)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:

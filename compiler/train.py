@@ -45,7 +45,8 @@ def dataset_for(loaded: LoadedSpec, plan: TrainingPlan, source: str, seed: int =
     return load_dataset(source, graph.input_shapes[0], graph.output_shapes[0], plan.loss.name, seed=seed)
 
 
-def _labels(y: np.ndarray, plan: TrainingPlan) -> np.ndarray:
+def labels_for(y: np.ndarray, plan: TrainingPlan) -> np.ndarray:
+    """Class indices as int64 for sparse losses, float32 targets otherwise."""
     return y.astype(np.int64) if plan.loss.name == "sparse_categorical_crossentropy" else y.astype(np.float32)
 
 
@@ -79,7 +80,7 @@ def train(
 
 
 def _train_keras(loaded, plan, data, epochs, progress, stage, stem) -> TrainResult:  # type: ignore[no-untyped-def]
-    y_train, y_test = _labels(data.y_train, plan), _labels(data.y_test, plan)
+    y_train, y_test = labels_for(data.y_train, plan), labels_for(data.y_test, plan)
     model, history = fit_keras(loaded, plan, data.x_train, y_train, epochs, progress.on_epoch, progress.on_batch)
     test = model.evaluate(data.x_test, y_test, verbose=0, return_dict=True)
     model.save(str(stage.path(f"{stem}.keras")))
@@ -94,7 +95,7 @@ def _train_torch(loaded, plan, data, epochs, progress, stage, stem) -> TrainResu
     if plan.fit.seed is not None:
         torch.manual_seed(plan.fit.seed)
     model = getattr(model_module, _class_name(loaded))()
-    y_train, y_test = _labels(data.y_train, plan), _labels(data.y_test, plan)
+    y_train, y_test = labels_for(data.y_train, plan), labels_for(data.y_test, plan)
     train_loader, val_loader = training.make_loaders(data.x_train, y_train)
     history = training.train(model, train_loader, val_loader, epochs, progress.on_epoch, progress.on_batch)
     test_set = TensorDataset(torch.from_numpy(data.x_test), torch.from_numpy(y_test))
@@ -146,7 +147,7 @@ def find_saved(path: Path) -> SavedModel:
 def evaluate_saved(saved: SavedModel, data: Dataset) -> dict[str, float]:
     """Test-split loss and metrics of a saved model."""
     plan = training_plan(saved.loaded)
-    y_test = _labels(data.y_test, plan)
+    y_test = labels_for(data.y_test, plan)
     if saved.backend == "keras":
         model = _keras_from_file(saved)
         return {k: float(v) for k, v in model.evaluate(data.x_test, y_test, verbose=0, return_dict=True).items()}

@@ -76,6 +76,17 @@ def synthetic_batches(plan: TrainingPlan, count: int, batch: int, seed: int) -> 
     return out
 
 
+def dataset_batches(loaded: LoadedSpec, source: str, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The training split of a dataset in fit_config.batch_size batches, in order."""
+    from .train import dataset_for, labels_for
+
+    plan = training_plan(loaded)
+    data = dataset_for(loaded, plan, source, seed)
+    y = labels_for(data.y_train, plan)
+    size = plan.fit.batch
+    return [(data.x_train[i : i + size], y[i : i + size]) for i in range(0, len(data.x_train), size)]
+
+
 def check_training(
     spec: Any,
     steps: int = 50,

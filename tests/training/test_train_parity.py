@@ -209,3 +209,27 @@ def test_a_model_compiled_in_keras_with_loss_and_metric_objects_trains_alike(tmp
     assert '"accuracy": binary_accuracy, "binary_accuracy": binary_accuracy_at_0_3' in text
     report = check_training(loaded, steps=30)
     assert report.passed, f"worst {report.worst:.2e}"
+
+
+def test_check_train_on_a_dataset_through_the_cli() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from nnspec.compiler.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(EXAMPLES / "iris.yaml"), "--train", "--data", "iris", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["passed"] and len(report["rows"]) == 50 and report["optimizer"] == "Adam"
+    assert report["rows"][0]["keras_loss"] == pytest.approx(report["rows"][0]["torch_loss"], rel=1e-6)
+
+
+def test_check_train_refuses_dropout_with_a_reason() -> None:
+    from typer.testing import CliRunner
+
+    from nnspec.compiler.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(EXAMPLES / "digits_mlp.yaml"), "--train"])
+    assert result.exit_code == 1
+    assert "training parity needs a model without Dropout" in result.output
