@@ -193,8 +193,9 @@ class _Lowering:
             self.helpers |= lowered.helpers
             layer_plan.weights = lowered.weights
             layer_plan.modules = [a for a, _ in lowered.modules]
-            if not info.entry.config.trainable and lowered.modules:
-                plan.setup += [f"self.{a}.requires_grad_(False)  # trainable=False" for a, _ in lowered.modules]
+            if not info.entry.config.trainable:
+                frozen = [a for a, _ in lowered.modules if a not in lowered.stay_trainable]
+                plan.setup += [f"self.{a}.requires_grad_(False)  # trainable=False" for a in frozen]
         outputs = self._bind(plan, local, info.name + suffix, lowered.forward, 1, layer_plan)
         regularizer = info.entry.config.activity_regularizer
         if regularizer is not None:

@@ -469,7 +469,7 @@ class _Builder:
             )
             return None
         if not info.calls:
-            info.params = params.frozen() if not config.trainable else params
+            info.params = config.frozen_params(in_shapes) if not config.trainable else params
         info.calls.append(Call(info.name, len(info.calls), refs, tuple(in_shapes), (out,)))
         return (out,)
 

@@ -54,6 +54,9 @@ class TorchLayer:
     """Statements of apply_constraints(), run after each optimizer step."""
     helpers: set[str] = field(default_factory=set)
     """Names of the helper functions and classes (compiler/helpers.py) it uses."""
+    stay_trainable: set[str] = field(default_factory=set)
+    """Submodules a frozen layer leaves trainable, as Keras leaves an activation
+    layer object's weights (they are made after the layer was frozen)."""
 
     def add_weight(
         self,
@@ -89,6 +92,7 @@ class TorchLayer:
         self.penalties += other.penalties
         self.constraints += other.constraints
         self.helpers |= other.helpers
+        self.stay_trainable |= other.stay_trainable
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ def activation_expr(activation: str | ActivationLayerObject, inner: str, site: S
     if isinstance(activation, str):
         return ACTIVATIONS[activation].torch_functional.replace("{x}", inner)
     sub = rule_for(activation.class_name).torch(activation.config, site.extra("activation"), [inner])
+    if activation.config.trainable:
+        sub.stay_trainable |= {attr for attr, _ in sub.modules}
     layer.merge(sub)
     return sub.forward
 

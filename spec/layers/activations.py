@@ -136,6 +136,17 @@ def activation_params(activation: ActivationName | ActivationLayerObject, output
     return ParamCount()
 
 
+def frozen_with_activation(total: ParamCount, activation: Any, output: Shape) -> ParamCount:
+    """A frozen layer's count when its activation is a layer object: Keras makes that
+    object's weights on the first call, after the layer was frozen, so they stay
+    trainable (Dense(trainable=False, activation=PReLU()) trains its alpha)."""
+    if not isinstance(activation, ActivationLayerObject) or not activation.config.trainable:
+        return total.frozen()
+    sub = activation_params(activation, output)
+    own = ParamCount(0, total.total - sub.total, torch_buffers=total.torch_buffers - sub.torch_buffers)
+    return own + sub
+
+
 def check_activation_axis(activation: ActivationName | ActivationLayerObject, output: Shape) -> None:
     if isinstance(activation, ActivationLayerObject):
         activation.config.output_shape([output])

@@ -91,6 +91,10 @@ class LayerConfig(SpecModel):
     def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
         return NO_PARAMS
 
+    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
+        """The count with trainable=False: every weight frozen, unless overridden."""
+        return self.count_params(inputs).frozen()
+
     def single(self, inputs: Sequence[Shape]) -> Shape:
         if len(inputs) != 1:
             raise ShapeError(f"{self.kind} takes one input tensor, got {len(inputs)}")

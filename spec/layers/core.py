@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
-from .activations import ActivationSpec, activation_params, check_activation_axis
+from .activations import ActivationSpec, activation_params, check_activation_axis, frozen_with_activation
 from .base import LayerConfig, ParamCount, Shape, ShapeError, known, layer_kind, product, show
 
 Dim = Annotated[Int, Field(ge=0)] | None
@@ -65,6 +65,10 @@ class DenseConfig(LayerConfig):
         own = ParamCount(trainable=fan_in * self.units + (self.units if self.use_bias else 0))
         return own + activation_params(self.activation, (*shape[:-1], self.units))
 
+    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
+        shape = self.single(inputs)
+        return frozen_with_activation(self.count_params(inputs), self.activation, (*shape[:-1], self.units))
+
 
 @layer_kind("Activation")
 class ActivationConfig(LayerConfig):
@@ -77,6 +81,9 @@ class ActivationConfig(LayerConfig):
 
     def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
         return activation_params(self.activation, self.single(inputs))
+
+    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
+        return frozen_with_activation(self.count_params(inputs), self.activation, self.single(inputs))
 
 
 @layer_kind("Dropout")

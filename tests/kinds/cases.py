@@ -520,9 +520,7 @@ CASES: list[KindCase] = [
         "Dense",
         {"units": 3, "trainable": False, "activation": _layer_object("PReLU")},
         input_shape=(4,),
-        id="Dense[trainable=False,act=PReLU()]",
-        bug="a frozen Dense's PReLU activation object: Keras (from JSON, and compile_keras) keeps its alpha "
-        "trainable; the spec counts it non-trainable and the torch module freezes it",
+        id="Dense[trainable=False,act=PReLU()]",  # Keras keeps the PReLU's alpha trainable
     ),
     # merging
     KindCase("Concatenate", {}, input_shapes=((3,), (4,))),
