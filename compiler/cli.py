@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -192,18 +193,22 @@ def convert(
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
 ) -> None:
     """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
-    from .convert import convert_to_keras, convert_to_torch
+    from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
 
     if to is Target.both:
         _misuse("--to takes torch or keras")
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
     if to is Target.keras and loaded is None:
         _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
-    with _reporting():
+    with _reporting(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # recorded; ours are printed below, Keras's loader notes are not
         if to is Target.torch:
             result = convert_to_torch(source, output, loaded, fmt.value, check)
         else:
             result = convert_to_keras(source, loaded, output, check)
+    for warning in caught:
+        if issubclass(warning.category, CompileConfigDropped):
+            typer.echo(f"warning: {warning.message}", err=True)
     for path in result.files:
         typer.echo(f"wrote {path}")
     if result.report is not None:

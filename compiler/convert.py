@@ -5,10 +5,12 @@ torch weights (with their spec) back to a `.keras` file."""
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..spec.errors import SpecError
 from ..spec.load import LoadedSpec, load_data
 from ..spec.write import dump_yaml, to_canonical
 from .formats import (
@@ -30,6 +32,10 @@ from .torch_target import torch_source
 from .weights import WeightError, keras_arrays, keras_from_torch_state, weight_links
 
 
+class _ParityFailed(Exception):
+    """Raised inside the staging block: a conversion that fails its parity check writes nothing."""
+
+
 @dataclass
 class Converted:
     """What a conversion wrote, and the parity check of the result."""
@@ -48,10 +54,28 @@ def import_keras_model(model: Any) -> tuple[LoadedSpec, Arrays]:
     return loaded, keras_arrays(model, weight_links(torch_source(loaded).program))
 
 
+def _architecture(data: dict[str, Any], source: str) -> LoadedSpec:
+    """A Keras file's model. Compile settings nnspec cannot carry (an AUC metric, a Lion
+    optimizer...) do not stop the conversion of layers and weights: they are left out,
+    and a warning names each one."""
+    try:
+        return load_data(data, source)
+    except SpecError as error:
+        if not isinstance(data, dict) or not all(p.path.startswith("compile_config") for p in error.problems):
+            raise
+        for problem in error.problems:
+            warnings.warn(f"compile_config left out: {problem}", CompileConfigDropped, stacklevel=2)
+        return load_data({k: v for k, v in data.items() if k != "compile_config"}, source)
+
+
+class CompileConfigDropped(UserWarning):
+    """A Keras file's compile settings that nnspec cannot carry over."""
+
+
 def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
     """A Keras file as spec, weights and the Keras model holding them. A `.keras` or
     full-model `.h5` carries its architecture; `.weights.h5` needs `spec`."""
-    loaded = as_loaded(spec) if spec is not None else load_data(keras_file_config(path), str(path))
+    loaded = as_loaded(spec) if spec is not None else _architecture(keras_file_config(path), str(path))
     model = compile_keras(loaded)
     arrays = read_keras_weights(path, model, weight_links(torch_source(loaded).program))
     return loaded, arrays, model
@@ -64,13 +88,18 @@ def convert_to_torch(source: Path, out: Path, spec: Any = None, fmt: str = "pt",
     loaded, arrays, model = import_keras_file(source, spec)
     stem = identifier(loaded.graph.name, "model")
     result = Converted()
-    with staged(out) as stage:
-        stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
-        stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
-        write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
-        result.files = [stage.final(name) for name in stage.names]
-        if check:
-            result.report = check_parity(loaded, keras_model=model)
+    try:
+        with staged(out) as stage:
+            stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
+            stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
+            write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
+            if check:
+                result.report = check_parity(loaded, keras_model=model)
+                if not result.report.passed:
+                    raise _ParityFailed
+            result.files = [stage.final(name) for name in stage.names]
+    except _ParityFailed:
+        pass
     return result
 
 
@@ -86,11 +115,16 @@ def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) ->
         arrays = read_arrays(weights, loaded, links)
     stem = identifier(loaded.graph.name, "model")
     result = Converted()
-    with staged(out) as stage:
-        stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
-        stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
-        write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
-        result.files = [stage.final(name) for name in stage.names]
-        if check:
-            result.report = check_parity(loaded, torch_state=state) if state is not None else None
+    try:
+        with staged(out) as stage:
+            stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
+            stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
+            write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
+            if check:
+                result.report = check_parity(loaded, torch_state=state) if state is not None else None
+                if result.report is not None and not result.report.passed:
+                    raise _ParityFailed
+            result.files = [stage.final(name) for name in stage.names]
+    except _ParityFailed:
+        pass
     return result

@@ -118,7 +118,10 @@ def keras_file_config(path: Path) -> dict[str, Any]:
     try:
         if path.suffix.lower() == ".keras":
             with zipfile.ZipFile(path) as archive:
-                return json.loads(archive.read("config.json"))
+                config = json.loads(archive.read("config.json"))
+            if isinstance(config, dict) and config.get("compile_config") == {}:
+                del config["compile_config"]  # Keras writes {} for a model never compiled; its loader skips it
+            return config
         import h5py
 
         with h5py.File(path, "r") as handle:

@@ -160,8 +160,8 @@ class _Emitter:
                 continue
             node = entry.inbound_nodes[c.index]
             arguments = _structure(node.inputs, values)
-            if node.kwargs.training is not None:
-                arguments += f", training={node.kwargs.training}"
+            if node.kwargs.training:  # False is Keras's own default for these layers
+                arguments += ", training=True"
             nested = isinstance(entry, SequentialSpec | FunctionalSpec)
             if nested or len(info.calls) > 1:
                 if c.layer not in objects:

@@ -84,6 +84,8 @@ def _field(key: str, item: Any, uses: set[str]) -> str:
 def _keras_object(item: KerasObject, uses: set[str]) -> str:
     options = changed_fields(item, skip=("class_name",))
     module = next(name for classes, name in _MODULES if isinstance(item, classes))
-    if not options and module == "initializers" and snake_case(item.class_name) in initializers.INITIALIZER_NAMES:
+    # by name where Keras 3 can build it from the name alone ("constant" it cannot: value is required)
+    by_name = module == "initializers" and item.class_name != "Constant"
+    if not options and by_name and snake_case(item.class_name) in initializers.INITIALIZER_NAMES:
         return pystr(snake_case(item.class_name))
     return call(f"keras.{module}.{item.class_name}", [], {k: value(v, uses) for k, v in options.items()})

@@ -315,7 +315,7 @@ def _torch_calls(plan: ClassPlan, module: Any, inputs: list[np.ndarray]) -> dict
         module(*tensors)
     out = {}
     for layer in plan.layers:
-        for index, names in enumerate(layer.outputs):
+        for index, names in layer.outputs.items():
             if layer.kind == "InputLayer":
                 continue
             out[(layer.name, index)] = [_lookup(local, name).numpy() for name in names]

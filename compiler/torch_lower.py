@@ -26,8 +26,8 @@ class LayerPlan:
     attr: str | None
     weights: list[WeightRule] = field(default_factory=list)
     inner: ClassPlan | None = None
-    outputs: list[list[str]] = field(default_factory=list)
-    """For each call, the forward variables holding its outputs."""
+    outputs: dict[int, list[str]] = field(default_factory=dict)
+    """For each call (by index), the forward variables holding its outputs."""
     modules: list[str] = field(default_factory=list)
     """The attributes of the submodules it owns."""
 
@@ -110,7 +110,7 @@ class _Lowering:
             plans[info.name] = LayerPlan(info.name, info.kind, None)
             plan.layers.append(plans[info.name])
             if info.kind == "InputLayer":
-                plans[info.name].outputs.append([values[(info.name, 0, 0)]])
+                plans[info.name].outputs[0] = [values[(info.name, 0, 0)]]
                 continue
             self._check_common(info, spec)
         sequential_previous = plan.arguments[0]
@@ -124,10 +124,12 @@ class _Lowering:
             outputs = self._call(plan, attrs, local, info, layer_plan, call.index, args, loc)
             for i, var in enumerate(outputs):
                 values[(info.name, call.index, i)] = var
-            layer_plan.outputs.append(outputs)
+            layer_plan.outputs[call.index] = outputs
             sequential_previous = outputs[0] if outputs else sequential_previous
         if not spec.config.trainable:
             plan.setup.append("self.requires_grad_(False)  # the model is frozen (trainable=False)")
+            plan.penalties = [p for p in plan.penalties if p.endswith("_activity_loss")]  # weights: none trainable
+            plan.constraints = []
         plan.returns = self._returns(spec, values, sequential_previous)
         self.classes.append(plan)
         return plan
@@ -138,14 +140,9 @@ class _Lowering:
             return
         if config.dtype != "float32":
             self.refuse(info, info.loc, f"dtype {config.dtype!r} has no torch rule; only float32 is supported")
-        for n, node in enumerate(info.entry.inbound_nodes):
-            if node.kwargs.training is not None:
-                self.refuse(
-                    info,
-                    (*info.loc, "inbound_nodes", n),
-                    f"a call with training={node.kwargs.training} has no torch rule",
-                    hint="remove the fixed training flag; torch follows module.train() and module.eval()",
-                )
+        # A call's recorded `training` flag (Keras 3 writes Dropout's default, False) is
+        # overridden by the model's own mode in Keras's fit/evaluate/predict, as torch's is
+        # by train()/eval(): nothing to carry over.
 
     def _call(
         self,
@@ -158,8 +155,8 @@ class _Lowering:
         args: list[str],
         loc: tuple,
     ) -> list[str]:
-        first = call_index == 0
-        if first and layer_plan.attr is None:
+        first = layer_plan.attr is None  # the first call reached, whatever its index
+        if first:
             layer_plan.attr = attrs.name(info.name)
         attr = layer_plan.attr
         assert attr is not None
@@ -177,7 +174,7 @@ class _Lowering:
                 var = self._bind(plan, local, info.name + suffix, expression, 1, layer_plan)[0]
                 return [f"{var}[{pystr(key)}]" for key in returned]
             return self._bind(plan, local, info.name + suffix, expression, len(info.inner.output_shapes), layer_plan)
-        call = info.calls[call_index]
+        call = info.call(call_index)
         site = Site(info.name, attr, call.input_shapes, call.output_shapes[0], format_path(info.loc), attrs)
         try:
             lowered: TorchLayer = rule_for(info.kind).torch(info.entry.config, site, args)
@@ -185,17 +182,17 @@ class _Lowering:
             self.refuse(info, info.loc, str(exc), getattr(exc, "hint", None))
             return [local.name(info.name + suffix)]
         if first:
+            frozen = set() if info.entry.config.trainable else {a for a, _ in lowered.modules} - lowered.stay_trainable
             plan.modules += lowered.modules
             plan.setup += lowered.setup
             plan.init += lowered.init
-            plan.penalties += lowered.penalties
-            plan.constraints += lowered.constraints
+            # Keras penalises and constrains only trainable weights
+            plan.penalties += [p for p in lowered.penalties if not _touches(p, frozen)]
+            plan.constraints += [c for c in lowered.constraints if not _touches(c, frozen)]
             self.helpers |= lowered.helpers
             layer_plan.weights = lowered.weights
             layer_plan.modules = [a for a, _ in lowered.modules]
-            if not info.entry.config.trainable:
-                frozen = [a for a, _ in lowered.modules if a not in lowered.stay_trainable]
-                plan.setup += [f"self.{a}.requires_grad_(False)  # trainable=False" for a in frozen]
+            plan.setup += [f"self.{a}.requires_grad_(False)  # trainable=False" for a in sorted(frozen)]
         outputs = self._bind(plan, local, info.name + suffix, lowered.forward, 1, layer_plan)
         regularizer = info.entry.config.activity_regularizer
         if regularizer is not None:
@@ -242,3 +239,8 @@ class _Lowering:
         if outputs and isinstance(outputs[0], str):
             return value(outputs)
         return "(" + ", ".join(value(ref) for ref in outputs) + ("," if len(outputs) == 1 else "") + ")"
+
+
+def _touches(statement: str, attrs: set[str]) -> bool:
+    """Whether a generated statement reads or writes one of these submodules."""
+    return any(f"self.{attr}." in statement for attr in attrs)

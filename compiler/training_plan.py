@@ -69,6 +69,10 @@ def training_plan(loaded: LoadedSpec) -> TrainingPlan:
     if config.loss_weights is not None or config.weighted_metrics:
         problems.append(Problem("compile_config", "loss_weights and weighted_metrics are not supported in training"))
     fit = spec.fit_config or FitConfig()
+    if len(graph.output_shapes) == 1 and len(graph.output_shapes[0]) != 2:
+        problems.append(
+            Problem("config", f"training supports an output of shape (batch, units), not {graph.output_shapes[0]}")
+        )
     input_shapes = graph.input_shapes
     if len(input_shapes) != 1 or any(d is None for d in input_shapes[0][1:]):
         problems.append(Problem("config", "training supports one input with a fully known shape"))

@@ -48,6 +48,15 @@ class LayerInfo:
         """The last call's outputs, which is what Keras's summary shows."""
         return self.calls[-1].output_shapes if self.calls else ()
 
+    def record(self, call: Call) -> None:
+        """Keep calls in the order of their index (inbound_nodes), whatever order the
+        graph reached them in: a shared layer's call 1 may be computed before call 0."""
+        self.calls.append(call)
+        self.calls.sort(key=lambda c: c.index)
+
+    def call(self, index: int) -> Call:
+        return next(c for c in self.calls if c.index == index)
+
 
 @dataclass
 class Graph:
@@ -253,7 +262,7 @@ class _Builder:
                     broken.add((name, call_index))
                     continue
                 shapes[(name, call_index)] = outputs
-                calls.append(info.calls[-1])
+                calls.append(info.call(call_index))
         if broken or failed or output_refs is None:
             return None
         input_shapes = [shapes[(r[0], r[1])][r[2]] for r in input_refs]
@@ -449,7 +458,7 @@ class _Builder:
         entry = info.entry
         where = info.loc if not refs else (*info.loc, "inbound_nodes", call_index) if entry.inbound_nodes else info.loc
         if isinstance(entry, SequentialSpec | FunctionalSpec):
-            return self._apply_model(info, in_shapes, refs, where)
+            return self._apply_model(info, in_shapes, refs, where, call_index)
         config = entry.config
         if not config.merges and len(in_shapes) > 1:
             self.fail(where, f"{info.kind} layer {info.name!r} takes one input, but is called on {len(in_shapes)}")
@@ -470,11 +479,11 @@ class _Builder:
             return None
         if not info.calls:
             info.params = config.frozen_params(in_shapes) if not config.trainable else params
-        info.calls.append(Call(info.name, len(info.calls), refs, tuple(in_shapes), (out,)))
+        info.record(Call(info.name, call_index, refs, tuple(in_shapes), (out,)))
         return (out,)
 
     def _apply_model(
-        self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], where: Loc
+        self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], where: Loc, call_index: int
     ) -> tuple[Shape, ...] | None:
         if info.inner is None:
             info.inner = self.model(info.entry, info.loc, in_shapes)
@@ -484,7 +493,7 @@ class _Builder:
         else:
             self._check_call_fits(info.name, info.inner.input_shapes, in_shapes, where)
         outputs = tuple(info.inner.output_shapes)
-        info.calls.append(Call(info.name, len(info.calls), refs, tuple(in_shapes), outputs))
+        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outputs))
         return outputs
 
     def _check_call_fits(self, name: str, expected: Sequence[Shape], given: Sequence[Shape], at: Loc) -> None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from .errors import PathPart, Problem, SpecError, brief, did_you_mean, format_path
 from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
+from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
 from .normalize import MODEL_CLASSES, normalize
@@ -212,6 +213,13 @@ def _unknown_class(where: str, tag: Any, expected: str) -> Problem:
             where, "a Lambda layer holds Python code; nnspec never runs code from a spec", received=repr(tag)
         )
     layer_union = "Dense" in expected_tags
+    if layer_union and tag in KERAS_LAYERS:
+        return Problem(
+            where,
+            f"Keras layer {tag!r} is not supported by nnspec yet",
+            received=repr(tag),
+            hint=f"nnspec compiles {', '.join(sorted(LAYER_KINDS))} and nested models",
+        )
     what = "layer" if layer_union else "class"
     hint = did_you_mean(str(tag), expected_tags)
     if layer_union and not hint:

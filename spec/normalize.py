@@ -25,6 +25,10 @@ CODE_LAYERS = {
     "SlicingOpLambda": "a SlicingOpLambda layer wraps a raw TensorFlow slicing operation",
 }
 
+TF_FUNCTIONS = {"log_softmax_v2": "log_softmax", "softmax_v2": "softmax", "exp": "exponential"}
+"""tf.keras 2 wrote a TensorFlow function given as an activation by its __name__ (and before Keras 2.13,
+activation="log_softmax" too: it resolved to tf.nn.log_softmax)."""
+
 Loc = tuple[PathPart, ...]
 
 
@@ -93,8 +97,8 @@ class _Walker:
         if top:
             out.pop("keras_version", None)
             out.pop("backend", None)
-        elif not out.get("compile_config"):
-            out.pop("compile_config", None)  # Keras writes {} on nested models
+        if out.get("compile_config") == {} or (not top and not out.get("compile_config")):
+            out.pop("compile_config", None)  # Keras writes {} for a model never compiled (nested ones too)
         kind = MODEL_CLASSES.get(_kind(doc), doc.get("class_name"))
         out["class_name"] = kind
         if isinstance(out.get("compile_config"), dict):
@@ -184,6 +188,9 @@ class _Walker:
 
     def layer(self, doc: dict[str, Any], loc: Loc, names: _NameBook, functional: bool = False) -> dict[str, Any]:
         kind = _kind(doc)
+        if self.dialect == "keras2" and "shared_object_id" in doc:
+            # tf.keras marks a layer serialised twice (a nested model also used on its own); each copy is whole
+            doc = {k: v for k, v in doc.items() if k != "shared_object_id"}
         self._refuse_code(doc, kind, loc)
         if kind in MODEL_CLASSES:
             nested = self.model(doc, loc)
@@ -223,13 +230,22 @@ class _Walker:
             )
         registered = doc.get("registered_name")
         module = doc.get("module")
+        if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
+            self.refuse(
+                (*loc, "class_name"),
+                f"a keras.ops call ({kind!r}) inside a functional model is not supported",
+                received=repr(kind),
+                hint="use the matching layer (keras.layers.Add, Concatenate, Activation, ...) instead",
+            )
+            return
         custom = (isinstance(registered, str) and registered not in (kind, None) and ">" in registered) or (
             isinstance(module, str) and module and not module.startswith("keras")
         )
         if custom and kind not in MODEL_CLASSES:
             self.refuse(
                 (*loc, "class_name"),
-                f"custom class {registered or kind!r} from module {module!r} is not a built-in Keras layer; "
+                f"custom class {registered or kind!r}{f' from module {module!r}' if module else ''} is not a "
+                "built-in Keras layer; "
                 "nnspec cannot know what it computes and never imports or runs code from a spec",
                 received=repr(kind),
                 hint="replace it with built-in layers",
@@ -276,7 +292,7 @@ class _Walker:
 
     def activation(self, value: Any) -> Any:
         if isinstance(value, str) and self.dialect == "keras2":
-            return KERAS2_RENAMES.get(value, value)
+            return KERAS2_RENAMES.get(value, TF_FUNCTIONS.get(value, value))
         if isinstance(value, dict) and value.get("class_name") == "function":
             return self.activation(value.get("config"))
         if isinstance(value, dict) and isinstance(value.get("config"), dict):

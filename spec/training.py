@@ -227,6 +227,8 @@ def _by_name(table: dict[str, str], what: str) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if isinstance(value, str):
             return {"name": canonical(value)}
+        if isinstance(value, dict) and value.get("class_name") == "function" and isinstance(value.get("config"), str):
+            return {"name": canonical(value["config"])}  # Keras 3 writes a plain function so: loss=keras.losses.mse
         if isinstance(value, dict) and "class_name" in value:
             if not isinstance(value.get("config") or {}, dict):
                 return value  # let pydantic report the odd shape (a traceback, before)
@@ -354,14 +356,25 @@ LossStructure = Annotated[
 ]
 
 
+OneOrMore = Annotated[
+    Annotated[MetricSpec, Tag("one")] | Annotated[list[MetricSpec], Tag("list")],
+    Discriminator(lambda v: "list" if isinstance(v, list) else "one"),
+]
+MetricStructure = Annotated[
+    Annotated[list[OneOrMore], Tag("list")] | Annotated[dict[str, OneOrMore], Tag("dict")],
+    Discriminator(lambda v: "dict" if isinstance(v, dict) else "list"),
+]
+"""Metrics for all outputs (a list), or per named output (a dict): one error for a bad one."""
+
+
 class CompileConfig(SpecModel):
     """What `model.compile(...)` was given, as Keras serialises it."""
 
     optimizer: Optimizer = Field("rmsprop", validate_default=True)  # Keras's own default
     loss: LossStructure | None = None
     loss_weights: list[float] | dict[str, float] | None = None
-    metrics: list[MetricSpec | list[MetricSpec]] | dict[str, MetricSpec | list[MetricSpec]] | None = None
-    weighted_metrics: list[MetricSpec] | dict[str, MetricSpec | list[MetricSpec]] | None = None
+    metrics: MetricStructure | None = None
+    weighted_metrics: MetricStructure | None = None
     run_eagerly: bool = False
     steps_per_execution: Int = Field(1, gt=0)
     jit_compile: bool | Literal["auto"] = False
