@@ -4,8 +4,10 @@ torch weights (with their spec) back to a `.keras` file."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from .formats import (
 )
 from .keras_target import compile_keras, keras_source
 from .names import identifier
-from .outputs import staged
+from .outputs import Staging, staged
 from .parity import ParityReport, check_parity
 from .source import as_loaded
 from .torch_target import torch_source
@@ -87,44 +89,42 @@ def convert_to_torch(source: Path, out: Path, spec: Any = None, fmt: str = "pt",
         raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5)")
     loaded, arrays, model = import_keras_file(source, spec)
     stem = identifier(loaded.graph.name, "model")
-    result = Converted()
-    try:
-        with staged(out) as stage:
-            stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
-            stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
-            write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
-            if check:
-                result.report = check_parity(loaded, keras_model=model)
-                if not result.report.passed:
-                    raise _ParityFailed
-            result.files = [stage.final(name) for name in stage.names]
-    except _ParityFailed:
-        pass
-    return result
+
+    def write(stage: Staging) -> None:
+        stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
+        write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
+
+    return _write_checked(out, loaded, write, lambda: check_parity(loaded, keras_model=model) if check else None)
 
 
 def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) -> Converted:
     """torch weights + spec -> `<model>.keras`, `<model>_keras.py`, `<model>.yaml` in `out`."""
     loaded = as_loaded(spec)
     links = weight_links(torch_source(loaded).program)
-    if kind_of(weights) == "torch":
-        state = read_torch_state(weights)
-        arrays = keras_from_torch_state(state, links)
-    else:
-        state = None
-        arrays = read_arrays(weights, loaded, links)
+    state = read_torch_state(weights) if kind_of(weights) == "torch" else None
+    arrays = keras_from_torch_state(state, links) if state is not None else read_arrays(weights, loaded, links)
     stem = identifier(loaded.graph.name, "model")
+
+    def write(stage: Staging) -> None:
+        stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
+        write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
+
+    def parity() -> ParityReport | None:  # a Keras weights file was checked when it was read
+        return check_parity(loaded, torch_state=state) if check and state is not None else None
+
+    return _write_checked(out, loaded, write, parity)
+
+
+def _write_checked(
+    out: Path, loaded: LoadedSpec, write: Callable[[Staging], None], parity: Callable[[], ParityReport | None]
+) -> Converted:
+    """The spec and what `write` writes, kept only if the parity check passes."""
     result = Converted()
-    try:
-        with staged(out) as stage:
-            stage.write_text(f"{stem}.yaml", dump_yaml(to_canonical(loaded.spec)))
-            stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
-            write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
-            if check:
-                result.report = check_parity(loaded, torch_state=state) if state is not None else None
-                if result.report is not None and not result.report.passed:
-                    raise _ParityFailed
-            result.files = [stage.final(name) for name in stage.names]
-    except _ParityFailed:
-        pass
+    with contextlib.suppress(_ParityFailed), staged(out) as stage:
+        stage.write_text(f"{identifier(loaded.graph.name, 'model')}.yaml", dump_yaml(to_canonical(loaded.spec)))
+        write(stage)
+        result.report = parity()
+        if result.report is not None and not result.report.passed:
+            raise _ParityFailed  # leaves the staging folder: nothing is written
+        result.files = [stage.final(name) for name in stage.names]
     return result
