@@ -156,6 +156,6 @@ def metric_code(metric: Metric, loss: Loss | None, output_units: int | None) -> 
     if name in ACCURACY_BODIES:
         body = ACCURACY_BODIES[name].format(threshold=num(metric.threshold), k=metric.k)
         function = name + _option_suffix(name, metric)
-        return metric.name, function, _function(function, f"Keras's {name}, per sample.", body)
+        return metric.reported, function, _function(function, f"Keras's {name}, per sample.", body)
     code = loss_code(Loss(name=name))  # a loss used as a metric
-    return metric.name, code.function, code.source
+    return metric.reported, code.function, code.source

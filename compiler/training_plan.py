@@ -30,7 +30,7 @@ class TrainingPlan:
         if name == "loss":
             return "min"
         for metric in self.metrics:
-            if metric.name == name:
+            if metric.reported == name:
                 resolved = metric_name(metric, self.loss, self.output_units)
                 return "max" if resolved in ACCURACY_BODIES else "min"
         raise SpecError(

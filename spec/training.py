@@ -314,15 +314,34 @@ METRIC_CLASSES: dict[str, str] = {
 
 
 class Metric(_Named):
-    # A metric with its options, only those the metric has (no docstring: it would change the schema)
+    # A metric with its options, only those the metric has (no docstring: it would change the schema).
+    # `label` is the name Keras reports it under where that is not `name`: metrics=["acc"] -> "acc",
+    # SparseCategoricalAccuracy(name="my_acc") -> "my_acc".
     name: str
+    label: str | None = None
     k: Int = Field(5, gt=0)
     threshold: float = 0.5
+
+    @property
+    def reported(self) -> str:
+        """Its key in Keras's History and evaluate() results."""
+        return self.label or self.name
+
+    @model_serializer(mode="wrap")
+    def _as_name(self, handler: Any) -> Any:
+        data = handler(self)
+        fields = type(self).model_fields
+        options = {k for k in self.model_fields_set - {"name", "label"} if getattr(self, k) != fields[k].default}
+        if not options and self.label is None:
+            return self.name
+        if not options and METRIC_NAMES.get(self.label or "") == self.name:
+            return self.label  # a spelling Keras reads back as this metric: "acc", "mae"
+        return data
 
     @model_validator(mode="after")
     def _options_fit_metric(self) -> Metric:
         allowed = METRIC_OPTIONS.get(self.name, set())
-        for option in sorted(self.model_fields_set - {"name"} - allowed):
+        for option in sorted(self.model_fields_set - {"name", "label"} - allowed):
             raise PydanticCustomError(
                 "nnspec_metric_option",
                 "metric {metric} has no option {option}",
@@ -331,9 +350,23 @@ class Metric(_Named):
         return self
 
 
+_metric_by_name = _by_name(METRIC_NAMES, "metric")
+
+
+def _metric_input(value: Any) -> Any:
+    """As _by_name, keeping the name Keras reports the metric under (its label)."""
+    label = value if isinstance(value, str) else None
+    if isinstance(value, dict) and isinstance(value.get("config"), dict):
+        label = value["config"].get("name")
+    out = _metric_by_name(value)
+    if isinstance(out, dict) and isinstance(label, str) and label != out.get("name") and "label" not in out:
+        out = {**out, "label": label}
+    return out
+
+
 MetricSpec = Annotated[
     Metric,
-    BeforeValidator(_by_name(METRIC_NAMES, "metric"), json_schema_input_type=Literal[tuple(METRIC_NAMES)] | Metric),
+    BeforeValidator(_metric_input, json_schema_input_type=Literal[tuple(METRIC_NAMES)] | Metric),
 ]
 PerOutput = list | dict  # structures Keras accepts per output
 

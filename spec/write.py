@@ -236,10 +236,18 @@ def _keras_metrics(metrics: Any) -> Any:
     dumped = metrics.model_dump(mode="json")
     if isinstance(dumped, str):
         return dumped  # no option differs from its default: Keras takes the name
-    options = {key: dumped[key] for key in sorted(METRIC_OPTIONS[metrics.name])}
-    return {  # as Keras 3 serialises a metric object, so that its options (k, threshold) survive
+    options = {key: dumped[key] for key in sorted(METRIC_OPTIONS.get(metrics.name, ()))}
+    return {  # as Keras 3 serialises a metric object: its options (k, threshold) and name survive
         "module": "keras.metrics",
-        "class_name": METRIC_CLASSES[metrics.name],
-        "config": {"name": metrics.name, "dtype": "float32", **options},
+        "class_name": _metric_class(metrics.name),
+        "config": {"name": metrics.reported, "dtype": "float32", **options},
         "registered_name": None,
     }
+
+
+def _metric_class(name: str) -> str:
+    """Keras 3's metric class for a canonical metric name."""
+    if name in METRIC_CLASSES:
+        return METRIC_CLASSES[name]
+    fixes = {"kl_divergence": "KLDivergence", "log_cosh": "LogCoshError", "accuracy": "Accuracy"}
+    return fixes.get(name, "".join(part.capitalize() for part in name.split("_")))

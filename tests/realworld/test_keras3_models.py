@@ -857,12 +857,6 @@ def test_frozen_regularizers_and_constraints_do_not_train(nested: bool, tmp_path
     assert checked.exit_code == 0, checked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec/training.py:314 Metric keeps the metric function, not its Keras name: CategoricalAccuracy(name='acc') "
-    "and 'mae' come back from .keras -> torch -> .keras as 'categorical_accuracy' and 'mean_absolute_error', so "
-    "evaluate()/History keys (and callbacks monitoring 'val_acc') change",
-)
 def test_metric_names_survive_the_round_trip(tmp_path: Path, keras) -> None:
     model = fitted(
         _classifier(keras),
