@@ -56,6 +56,11 @@ def import_keras_model(model: Any) -> tuple[LoadedSpec, Arrays]:
     return loaded, keras_arrays(model, weight_links(torch_source(loaded).program))
 
 
+def keras_file_spec(path: Path) -> LoadedSpec:
+    """The model a `.keras` or full-model `.h5` file describes, read as data, never run."""
+    return _architecture(keras_file_config(path), str(path))
+
+
 def _architecture(data: dict[str, Any], source: str) -> LoadedSpec:
     """A Keras file's model. Compile settings nnspec cannot carry (an AUC metric, a Lion
     optimizer...) do not stop the conversion of layers and weights: they are left out,
@@ -77,7 +82,7 @@ class CompileConfigDropped(UserWarning):
 def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
     """A Keras file as spec, weights and the Keras model holding them. A `.keras` or
     full-model `.h5` carries its architecture; `.weights.h5` needs `spec`."""
-    loaded = as_loaded(spec) if spec is not None else _architecture(keras_file_config(path), str(path))
+    loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
     model = compile_keras(loaded)
     arrays = read_keras_weights(path, model, weight_links(torch_source(loaded).program))
     return loaded, arrays, model

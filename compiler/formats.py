@@ -132,6 +132,9 @@ def keras_file_config(path: Path) -> dict[str, Any]:
             version = handle.attrs.get("keras_version")
             if isinstance(config, dict) and version is not None:  # it tells the loader which dialect
                 config.setdefault("keras_version", version.decode() if isinstance(version, bytes) else str(version))
+            training = handle.attrs.get("training_config")
+            if isinstance(config, dict) and training is not None:  # how it was compiled
+                config.setdefault("compile_config", json.loads(_text(training)))
             return config
     except WeightError:
         raise
@@ -139,6 +142,10 @@ def keras_file_config(path: Path) -> dict[str, Any]:
         raise WeightError(f"{path}: no such file") from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise WeightError(f"{path}: not a readable Keras model file ({_first_line(exc)})") from None
+
+
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -63,6 +63,8 @@ def training_plan(loaded: LoadedSpec) -> TrainingPlan:
     if not isinstance(config.loss, Loss) or len(graph.output_shapes) != 1:
         problems.append(Problem("compile_config.loss", "training supports one output with one loss"))
     metrics = config.metrics or []
+    if isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
+        metrics = metrics[0]  # tf.keras 2 wrote one list per output
     if not isinstance(metrics, list) or not all(isinstance(m, Metric) for m in metrics):
         problems.append(Problem("compile_config.metrics", "training supports a flat list of metrics"))
         metrics = []

@@ -318,6 +318,8 @@ class _Walker:
         return out
 
     def compile_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        if self.dialect == "keras2" and "optimizer_config" in config:
+            config = _keras2_training_config(config)
         out = dict(config)
         optimizer = out.get("optimizer")
         if isinstance(optimizer, dict):
@@ -398,6 +400,35 @@ class _Walker:
         elif isinstance(value, dict):
             value = {k: _keras2_ref(v, skips) if isinstance(v, list) and _is_ref(v) else v for k, v in value.items()}
         return value
+
+
+def _keras2_training_config(config: dict[str, Any]) -> dict[str, Any]:
+    """tf.keras 2's `training_config` (a full-model .h5) in compile_config's terms."""
+    out = {k: v for k, v in config.items() if k in ("loss", "metrics", "weighted_metrics", "loss_weights")}
+    optimizer = config.get("optimizer_config")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("class_name"), str):
+        optimizer = {**optimizer, "class_name": optimizer["class_name"].removeprefix("Custom>")}
+    out["optimizer"] = optimizer
+    out["loss"] = _keras2_objects(out.get("loss"))
+    for key in ("metrics", "weighted_metrics"):
+        out[key] = _keras2_objects(out.get(key))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _keras2_objects(value: Any) -> Any:
+    """Losses and metrics as tf.keras 2 saved them: a MeanMetricWrapper names its function
+    in `fn`; loss objects carry `fn` and reduction 'auto' (Keras 3's sum_over_batch_size)."""
+    if isinstance(value, list):
+        return [_keras2_objects(v) for v in value]
+    if not isinstance(value, dict) or not isinstance(value.get("config"), dict):
+        return {k: _keras2_objects(v) for k, v in value.items()} if isinstance(value, dict) else value
+    config = dict(value["config"])
+    if value.get("class_name") == "MeanMetricWrapper" and isinstance(config.get("fn"), str):
+        return {"class_name": config["fn"], "config": {"name": config.get("name", config["fn"])}}
+    config.pop("fn", None)
+    if config.get("reduction") == "auto":
+        config["reduction"] = "sum_over_batch_size"
+    return {**value, "config": config}
 
 
 def _strip_wrappers(value: Any) -> Any:

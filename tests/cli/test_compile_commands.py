@@ -295,3 +295,20 @@ def test_tf_keras_2_h5_converts_to_torch_with_tf_keras_outputs(tmp_path: Path, n
     with torch.no_grad():
         got = net(torch.from_numpy(expected["x"])).numpy()
     assert np.max(np.abs(got - expected["y"])) <= 1e-5
+
+
+@pytest.mark.torch
+@pytest.mark.keras
+def test_tf_keras_2_h5_brings_its_training_config(tmp_path: Path) -> None:
+    """A compiled tf.keras 2 model's .h5 carries how it was compiled (`training_config`):
+    it becomes the spec's compile_config, or is left out with a warning naming why."""
+    fixture = ROOT / "tests" / "fixtures" / "keras2_h5"
+    result = run("convert", fixture / "k2_dropout_reshape.h5", "--to", "torch", "-o", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    config = nnspec.load(tmp_path / "a" / "k2_dropout_reshape.yaml").spec.compile_config
+    assert type(config.optimizer).__name__ == "Adam" and config.optimizer.beta_1 == 0.8
+    assert config.loss.name == "categorical_crossentropy"
+    assert [m.reported for m in config.metrics[0]] == ["acc", "top_k_categorical_accuracy"]
+    ftrl = run("convert", fixture / "k2_activation_layers.h5", "--to", "torch", "-o", tmp_path / "b")
+    assert ftrl.exit_code == 0, ftrl.output
+    assert "warning: compile_config left out: compile_config.optimizer: unknown class 'Ftrl'" in ftrl.output
