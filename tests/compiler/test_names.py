@@ -488,5 +488,8 @@ def test_slash_in_a_name_is_a_spec_error(where: str) -> None:
     )
     first = _input("in/put" if where == "input" else "x", 3)
     spec = _one_call_model("m/n" if where == "model" else "m", [first, dense], dense["config"]["name"])
-    with pytest.raises(nnspec.SpecError):
+    with pytest.raises(nnspec.SpecError) as caught:
         nnspec.load(spec)
+    (problem,) = caught.value.problems
+    assert problem.path.endswith("name")
+    assert problem.message.startswith("a name cannot contain '/': Keras 3 refuses it")

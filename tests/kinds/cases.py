@@ -26,8 +26,6 @@ class KindCase:
     id: str = ""
     spec: dict[str, Any] | None = None
     """A whole model spec, for model-level rows (`kind` then names what it exercises)."""
-    bug: str | None = None
-    """A known, reported bug this row shows: the row is an expected (strict) failure."""
 
     @property
     def shapes(self) -> tuple[Dims, ...]:
