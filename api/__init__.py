@@ -19,16 +19,26 @@ __version__ = "0.1.0"
 __all__ = ["LoadedSpec", "SpecError", "compile_keras", "compile_torch", "load", "load_data", "loads"]
 
 
-def compile_torch(spec: Any) -> Any:
+def compile_torch(spec: Any, layout: str = "torch") -> Any:
     """A torch.nn.Module from a spec (a path, parsed data or a LoadedSpec): the
-    generated PyTorch source, loaded. Imports torch."""
-    from nnspec.compiler.torch_target import compile_torch as build
+    generated PyTorch source, loaded. Imports torch.
 
-    return build(spec)
+    `layout="torch"` (the default): a convolutional model takes and returns tensors as
+    PyTorch's layers do, channels first (N, C, H, W); `layout="keras"`: as the Keras
+    model does (N, H, W, C). Inside, it computes channels first either way."""
+    from nnspec.compiler.targets.torch_module import compile_torch as build
+
+    return build(spec, _interface(layout))
 
 
 def compile_keras(spec: Any) -> Any:
     """A keras.Model from a spec: the generated Keras source, run. Imports keras."""
-    from nnspec.compiler.keras_target import compile_keras as build
+    from nnspec.compiler.targets.keras_model import compile_keras as build
 
     return build(spec)
+
+
+def _interface(layout: str) -> Any:
+    if layout not in ("torch", "keras"):
+        raise ValueError(f"layout must be 'torch' or 'keras', not {layout!r}")
+    return layout

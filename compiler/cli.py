@@ -102,13 +102,27 @@ def summary(
     """Print the table of Keras's model.summary(), with no framework loaded."""
     from nnspec.spec.summary import summarize
 
-    result = summarize(_load(file, max_params).graph)
+    loaded = _load(file, max_params)
+    result = summarize(loaded.graph)
+    counts = _torch_counts(loaded)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        extra = {} if counts is None else {"torch_params": counts[0], "torch_buffers": counts[1]}
+        typer.echo(json.dumps({**result.as_dict(), **extra}, indent=2))
         return
-    from .summary_table import print_summary
+    from .tables import print_summary
 
-    print_summary(result)
+    print_summary(result, counts)
+
+
+def _torch_counts(loaded: LoadedSpec) -> tuple[int, int] | None:
+    """(parameters, buffer values) of the generated PyTorch module, from its lowering (no
+    torch import); None where a layer has no torch rule."""
+    from .targets.lower import lower_torch
+
+    try:
+        return lower_torch(loaded).top.torch_values()
+    except SpecError:
+        return None
 
 
 @app.command()
@@ -159,6 +173,20 @@ class Target(StrEnum):
     both = "both"
 
 
+class ModuleLayout(StrEnum):
+    torch = "torch"
+    keras = "keras"
+
+
+LayoutOption = Annotated[
+    ModuleLayout,
+    typer.Option(
+        "--layout",
+        help="The torch module's inputs and outputs: torch (N, C, H, W, as PyTorch's layers) or keras (N, H, W, C).",
+    ),
+]
+
+
 class TorchFormat(StrEnum):
     pt = "pt"
     safetensors = "safetensors"
@@ -169,6 +197,7 @@ def generate(
     file: Annotated[Path, typer.Argument(help="A spec file.")],
     target: Annotated[Target, typer.Option("--target", help="torch, keras or both.")] = Target.both,
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("."),
+    layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
 ) -> None:
     """Write readable PyTorch and/or Keras source for a spec (no framework needed)."""
@@ -176,7 +205,7 @@ def generate(
 
     loaded = _load(file, max_params)
     with _reporting():
-        written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0])
+        written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0], layout=layout.value)
     for path in written:
         typer.echo(f"wrote {path}")
 
@@ -191,6 +220,7 @@ def convert(
     spec: Annotated[Path | None, typer.Option("--spec", help="The spec, for weights-only files.")] = None,
     fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
+    layout: LayoutOption = ModuleLayout.torch,
 ) -> None:
     """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
     from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
@@ -203,7 +233,7 @@ def convert(
     with _reporting(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded; ours are printed below, Keras's loader notes are not
         if to is Target.torch:
-            result = convert_to_torch(source, output, loaded, fmt.value, check)
+            result = convert_to_torch(source, output, loaded, fmt.value, check, layout.value)
         else:
             result = convert_to_keras(source, loaded, output, check)
     for warning in caught:
@@ -243,7 +273,7 @@ def check(
     """Build both frameworks' models, copy weights each way, and compare every layer's output.
 
     With --train: start both from the same weights, take the same batches, and compare every step's loss."""
-    from .parity import check_parity
+    from .parity.check import check_parity
 
     loaded = _load(file, max_params)
     if train:
@@ -255,7 +285,7 @@ def check(
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        from .parity_table import print_report
+        from .tables import print_report
 
         print_report(report)
     raise typer.Exit(0 if report.passed else 1)
@@ -264,7 +294,7 @@ def check(
 def _check_training(
     loaded: LoadedSpec, steps: int, seed: int, tolerance: float | None, as_json: bool, data: str | None
 ) -> None:
-    from .train_parity import check_training, dataset_batches
+    from .training.parity import check_training, dataset_batches
 
     with _reporting():
         batches = dataset_batches(loaded, data, seed) if data else None
@@ -272,7 +302,7 @@ def _check_training(
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        from .parity_table import print_training_report
+        from .tables import print_training_report
 
         print_training_report(report)
     raise typer.Exit(0 if report.passed else 1)
@@ -281,16 +311,15 @@ def _check_training(
 def _check_weights(loaded: LoadedSpec, weights: Path | None) -> tuple[object, object]:
     if weights is None:
         return None, None
-    from .formats import kind_of, read_keras_weights, read_torch_state
+    from .weights.files import kind_of, read_keras_weights, read_torch_state
 
     if kind_of(weights) == "torch":
         return None, read_torch_state(weights)
-    from .keras_target import compile_keras
-    from .torch_target import torch_source
-    from .weights import weight_links
+    from ..spec.graph import model_weights
+    from .targets.keras_model import compile_keras
 
     model = compile_keras(loaded)
-    read_keras_weights(weights, model, weight_links(torch_source(loaded).program))
+    read_keras_weights(weights, model, model_weights(loaded.graph))
     return model, None
 
 
@@ -315,10 +344,10 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
 ) -> None:
     """Train in Keras and/or PyTorch: history JSON, loss/accuracy curves, and the trained model."""
-    from .progress import ordered
-    from .train import dataset_for
-    from .train import train as train_model
-    from .training_plan import training_plan
+    from .training.plan import training_plan
+    from .training.progress import ordered
+    from .training.run import dataset_for
+    from .training.run import train as train_model
 
     loaded = _load(file, DEFAULT_MAX_PARAMS)
     backends = ["keras", "torch"] if backend is Backend.both else [backend.value]
@@ -340,8 +369,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Loss and metrics of a trained model on the test split."""
-    from .train import dataset_for, evaluate_saved, find_saved
-    from .training_plan import training_plan
+    from .training.plan import training_plan
+    from .training.run import dataset_for, evaluate_saved, find_saved
 
     with _reporting():
         saved = find_saved(model)
@@ -350,7 +379,7 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps({"backend": saved.backend, **figures}, indent=2))
     else:
-        from .progress import ordered
+        from .training.progress import ordered
 
         typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in ordered(figures).items()))
 
@@ -363,8 +392,8 @@ def predict(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
 ) -> None:
     """Predictions of a trained model for the test split: class, label and probabilities."""
-    from .train import dataset_for, find_saved, predict_saved
-    from .training_plan import training_plan
+    from .training.plan import training_plan
+    from .training.run import dataset_for, find_saved, predict_saved
 
     with _reporting():
         saved = find_saved(model)
@@ -384,7 +413,7 @@ def predict(
 
 
 def describe_dataset(dataset: object) -> str:
-    from .datasets import describe
+    from .training.datasets import describe
 
     return describe(dataset)  # type: ignore[arg-type]
 
@@ -397,8 +426,8 @@ def _reporting() -> Iterator[None]:
     except SpecError as error:
         _fail(error)
     except (ValueError, OSError) as error:
-        from .datasets import DataError
-        from .weights import WeightError
+        from .training.datasets import DataError
+        from .weights.links import WeightError
 
         if not isinstance(error, DataError | WeightError | FileNotFoundError):
             raise

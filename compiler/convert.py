@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.errors import SpecError
+from ..spec.graph import model_weights
 from ..spec.load import LoadedSpec, load_data
 from ..spec.write import dump_yaml, to_canonical
-from .formats import (
+from .compiled import Compiled
+from .names import identifier
+from .parity.check import ParityReport, check_parity
+from .staging import Staging, staged
+from .targets.loading import as_loaded
+from .targets.lower import InterfaceLayout
+from .weights.files import (
     Arrays,
     keras_file_config,
     kind_of,
@@ -25,13 +32,7 @@ from .formats import (
     write_keras,
     write_torch,
 )
-from .keras_target import compile_keras, keras_source
-from .names import identifier
-from .outputs import Staging, staged
-from .parity import ParityReport, check_parity
-from .source import as_loaded
-from .torch_target import torch_source
-from .weights import WeightError, keras_arrays, keras_from_torch_state, weight_links
+from .weights.links import WeightError, keras_arrays, keras_from_torch_state
 
 
 class _ParityFailed(Exception):
@@ -53,7 +54,7 @@ def import_keras_model(model: Any) -> tuple[LoadedSpec, Arrays]:
     except Exception as exc:  # a custom layer Keras cannot serialise
         raise WeightError(f"Keras cannot describe this model as JSON: {exc}") from None
     loaded = load_data(data, f"<keras model {model.name!r}>")
-    return loaded, keras_arrays(model, weight_links(torch_source(loaded).program))
+    return loaded, keras_arrays(model, model_weights(loaded.graph))
 
 
 def keras_file_spec(path: Path) -> LoadedSpec:
@@ -81,41 +82,51 @@ class CompileConfigDropped(UserWarning):
 
 def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
     """A Keras file as spec, weights and the Keras model holding them. A `.keras` or
-    full-model `.h5` carries its architecture; `.weights.h5` needs `spec`."""
+    full-model `.h5` carries its architecture; `.weights.h5` needs `spec`. The weights
+    read are those the spec declares; nothing is lowered to torch."""
     loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
+    from .targets.keras_model import compile_keras
+
     model = compile_keras(loaded)
-    arrays = read_keras_weights(path, model, weight_links(torch_source(loaded).program))
-    return loaded, arrays, model
+    return loaded, read_keras_weights(path, model, model_weights(loaded.graph)), model
 
 
-def convert_to_torch(source: Path, out: Path, spec: Any = None, fmt: str = "pt", check: bool = True) -> Converted:
+def convert_to_torch(
+    source: Path,
+    out: Path,
+    spec: Any = None,
+    fmt: str = "pt",
+    check: bool = True,
+    layout: InterfaceLayout = "torch",
+) -> Converted:
     """Keras file -> `<model>.yaml`, `<model>_torch.py`, `<model>.pt|.safetensors` in `out`."""
     if kind_of(source) != "keras":
         raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5)")
     loaded, arrays, model = import_keras_file(source, spec)
+    compiled = Compiled.of(loaded, layout)
     stem = identifier(loaded.graph.name, "model")
 
     def write(stage: Staging) -> None:
-        stage.write_text(f"{stem}_torch.py", torch_source(loaded).text)
-        write_torch(stage.path(f"{stem}.{fmt}"), loaded, arrays)
+        stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
+        write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays)
 
-    return _write_checked(out, loaded, write, lambda: check_parity(loaded, keras_model=model) if check else None)
+    return _write_checked(out, loaded, write, lambda: check_parity(compiled, keras_model=model) if check else None)
 
 
 def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) -> Converted:
     """torch weights + spec -> `<model>.keras`, `<model>_keras.py`, `<model>.yaml` in `out`."""
-    loaded = as_loaded(spec)
-    links = weight_links(torch_source(loaded).program)
+    compiled = Compiled.of(spec)
+    loaded = compiled.loaded
     state = read_torch_state(weights) if kind_of(weights) == "torch" else None
-    arrays = keras_from_torch_state(state, links) if state is not None else read_arrays(weights, loaded, links)
+    arrays = keras_from_torch_state(state, compiled.links) if state is not None else read_arrays(weights, compiled)
     stem = identifier(loaded.graph.name, "model")
 
     def write(stage: Staging) -> None:
-        stage.write_text(f"{stem}_keras.py", keras_source(loaded).text)
-        write_keras(stage.path(f"{stem}.keras"), loaded, arrays, links)
+        stage.write_text(f"{stem}_keras.py", compiled.keras_source.text)
+        write_keras(stage.path(f"{stem}.keras"), compiled, arrays)
 
     def parity() -> ParityReport | None:  # a Keras weights file was checked when it was read
-        return check_parity(loaded, torch_state=state) if check and state is not None else None
+        return check_parity(compiled, torch_state=state) if check and state is not None else None
 
     return _write_checked(out, loaded, write, parity)
 

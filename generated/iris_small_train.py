@@ -263,10 +263,15 @@ def read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def model_inputs(x: np.ndarray) -> torch.Tensor:
+    """Samples as read (Keras's layout) as the tensor the model takes."""
+    return torch.from_numpy(x)
+
+
 def make_loaders(x: np.ndarray, y: np.ndarray, distributed: bool = False) -> tuple[DataLoader, DataLoader | None]:
     """Keras's validation_split: the last fraction of the data, taken before shuffling."""
     split = len(x) - int(len(x) * VALIDATION_SPLIT)
-    train_set = TensorDataset(torch.from_numpy(x[:split]), torch.from_numpy(y[:split]))
+    train_set = TensorDataset(model_inputs(x[:split]), torch.from_numpy(y[:split]))
     if distributed:
         sampler = DistributedSampler(train_set, shuffle=SHUFFLE, seed=SEED or 0)
         train_loader = DataLoader(train_set, batch_size=BATCH_SIZE, sampler=sampler)
@@ -275,7 +280,7 @@ def make_loaders(x: np.ndarray, y: np.ndarray, distributed: bool = False) -> tup
         train_loader = DataLoader(train_set, batch_size=BATCH_SIZE, shuffle=SHUFFLE, generator=generator)
     if split == len(x):
         return train_loader, None
-    val_set = TensorDataset(torch.from_numpy(x[split:]), torch.from_numpy(y[split:]))
+    val_set = TensorDataset(model_inputs(x[split:]), torch.from_numpy(y[split:]))
     return train_loader, DataLoader(val_set, batch_size=BATCH_SIZE)
 
 

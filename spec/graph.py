@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PathPart, Problem, ProblemList, count_text, did_you_mean
-from .layers.base import NO_PARAMS, ParamCount, Shape, ShapeError, show
+from .layers.base import NO_PARAMS, ParamCount, Shape, ShapeError, WeightSpec, show
 from .model import CallNode, FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 
 Loc = tuple[PathPart, ...]
@@ -41,6 +41,8 @@ class LayerInfo:
     loc: Loc
     calls: list[Call] = field(default_factory=list)
     params: ParamCount = NO_PARAMS
+    weights: list[WeightSpec] = field(default_factory=list)
+    """Its own weights, in Keras's order (a nested model's are in `inner`)."""
     inner: Graph | None = None
 
     @property
@@ -72,6 +74,33 @@ class Graph:
 
     def layer(self, name: str) -> LayerInfo:
         return next(info for info in self.layers if info.name == name)
+
+
+@dataclass(frozen=True)
+class ModelWeight:
+    """A weight of a model: the layers it lies in (nested models first) and what it is."""
+
+    layers: tuple[str, ...]
+    weight: WeightSpec
+    kind: str
+    """The class_name of the layer holding it."""
+
+    @property
+    def path(self) -> str:
+        """Keras's path of the weight within the model: 'block/dense/kernel'."""
+        return "/".join((*self.layers, self.weight.name))
+
+
+def model_weights(graph: Graph, within: tuple[str, ...] = ()) -> list[ModelWeight]:
+    """Every weight of a model, layer by layer in the spec's order, each as declared by
+    its kind: what a Keras model of this graph holds, known without building one."""
+    out = []
+    for info in graph.layers:
+        path = (*within, info.name)
+        if info.inner is not None:
+            out += model_weights(info.inner, path)
+        out += [ModelWeight(path, weight, info.kind) for weight in info.weights]
+    return out
 
 
 @dataclass(frozen=True)
@@ -465,11 +494,12 @@ class _Builder:
             return None
         try:
             out = config.output_shape(in_shapes)
-            params = config.count_params(in_shapes)
+            weights = config.weights(in_shapes)
         except ShapeError as exc:
             self.fail(where, f"{info.kind} layer {info.name!r}: {exc}", received=_describe_inputs(refs, in_shapes))
             return None
-        if info.calls and params.total != info.params.total:
+        params = ParamCount.of(weights)
+        if info.calls and [w.shape for w in weights] != [w.shape for w in info.weights]:
             first = info.calls[0]
             self.fail(
                 where,
@@ -478,7 +508,7 @@ class _Builder:
             )
             return None
         if not info.calls:
-            info.params = config.frozen_params(in_shapes) if not config.trainable else params
+            info.weights, info.params = weights, params
         info.record(Call(info.name, call_index, refs, tuple(in_shapes), (out,)))
         return (out,)
 

@@ -20,8 +20,6 @@ class SummaryRow:
     params: int
     trainable_params: int
     non_trainable_params: int
-    torch_params: int
-    torch_buffers: int
     connected_to: list[str]
 
 
@@ -33,8 +31,6 @@ class Summary:
     total_params: int
     trainable_params: int
     non_trainable_params: int
-    torch_params: int
-    torch_buffers: int
     weight_bytes: int
     trainable_bytes: int
     input_shapes: list[list[int | None]]
@@ -62,8 +58,6 @@ def summarize(graph: Graph) -> Summary:
         total_params=params.total,
         trainable_params=params.trainable,
         non_trainable_params=params.non_trainable,
-        torch_params=params.total if params.torch_params is None else params.torch_params,
-        torch_buffers=params.torch_buffers,
         weight_bytes=weight_bytes,
         trainable_bytes=trainable_bytes,
         input_shapes=[list(s) for s in graph.input_shapes],
@@ -84,8 +78,6 @@ def _row(info: LayerInfo, functional: bool) -> SummaryRow:
         params=params.total,
         trainable_params=params.trainable,
         non_trainable_params=params.non_trainable,
-        torch_params=params.total if params.torch_params is None else params.torch_params,
-        torch_buffers=params.torch_buffers,
         connected_to=connected,
     )
 

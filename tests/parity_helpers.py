@@ -23,8 +23,8 @@ def load(spec: Any) -> Any:
 
 def compile_sources(loaded: Any) -> tuple[str, str]:
     """The generated torch and Keras files, each compiled (a SyntaxError fails the test)."""
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     torch_text = torch_source(loaded).text
     keras_text = keras_source(loaded).text
@@ -50,8 +50,7 @@ def keras_outputs(model: Any, loaded: Any, inputs: list[np.ndarray]) -> list[np.
 
 def assert_parity(spec: Any, training: bool = False, tolerance: float = TOLERANCE, seed: int = 0) -> Any:
     """Run the parity checker on `spec` and check what it reports; returns the report."""
-    import nnspec
-    from nnspec.compiler.parity import check_parity, sample_inputs
+    from nnspec.compiler.parity.check import check_parity, sample_inputs
 
     loaded = load(spec)
     compile_sources(loaded)
@@ -63,25 +62,30 @@ def assert_parity(spec: Any, training: bool = False, tolerance: float = TOLERANC
     for direction, diff in report.directions.items():
         assert diff <= tolerance, f"{direction}: max difference {diff}"
 
-    # counts: Keras's own, the spec's static count and the per-layer rows agree
+    # counts: Keras's own, the spec's static count and the per-layer rows agree; torch's
+    # own count agrees with what the lowering says the module holds
     assert report.keras_params == report.spec_params == graph.params.total
+    from nnspec.compiler.compiled import Compiled
+
+    compiled = Compiled.of(loaded)
+    torch_total = sum(compiled.program.top.torch_values())
     firsts = {}
     for row in report.rows:
         info = graph.layer(row.layer)
         assert row.keras_params == row.spec_params == info.params.total, row
-        assert row.torch_params == row.spec_torch_params == info.params.torch_total, row
+        assert row.torch_params == row.spec_torch_params, row
         firsts.setdefault(row.layer, row)
     layers = [info for info in graph.layers if info.kind != "InputLayer"]
     assert set(firsts) == {info.name for info in layers}, "every layer has a row"
     assert sum(row.keras_params for row in firsts.values()) == graph.params.total
-    assert sum(row.torch_params for row in firsts.values()) == graph.params.torch_total
-    assert report.torch_params + report.torch_buffers == report.spec_torch_total == graph.params.torch_total
+    assert sum(row.torch_params for row in firsts.values()) == torch_total
+    assert report.torch_params + report.torch_buffers == report.spec_torch_total == torch_total
 
     # the same counts measured afresh on each framework's model
-    module = nnspec.compile_torch(loaded)
+    module = compiled.torch_module()
     torch_values = sum(p.numel() for p in module.parameters()) + sum(b.numel() for b in module.buffers())
-    assert torch_values == graph.params.torch_total
-    model = nnspec.compile_keras(loaded)
+    assert torch_values == torch_total
+    model = compiled.keras_model()
     assert model.count_params() == graph.params.total
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     assert trainable == graph.params.trainable

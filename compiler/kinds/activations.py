@@ -6,77 +6,129 @@ from __future__ import annotations
 from ...spec.activations import ACTIVATIONS
 from ...spec.layers import activations as spec
 from ...spec.layers.activations import ActivationLayerObject
-from ..torch_init import num
-from . import KindRule, Site, TorchLayer, rule, rule_for
+from ..rules.expr import Expr, atom, call, expr, functional, num
+from ..rules.layout import Layout
+from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.transfer import Permute, Reshape, Transfer
+from . import rule, rule_for
 
 
-def activation_expr(activation: str | ActivationLayerObject, inner: str, site: Site, layer: TorchLayer) -> str:
-    """`inner` passed through a spec activation: a name from the table, or an
-    activation layer given as the activation (Dense(..., activation=PReLU()))."""
+def activation_expr(
+    activation: str | ActivationLayerObject, inner: Expr, site: Site, layer: TorchLayer, layout: Layout
+) -> Expr:
+    """`inner` (a value of `layout`) passed through a spec activation: a name from the
+    table, or an activation layer given as the activation (Dense(..., activation=PReLU()))."""
     if isinstance(activation, str):
-        return ACTIVATIONS[activation].torch_functional.replace("{x}", inner)
-    sub = rule_for(activation.class_name).torch(activation.config, site.extra("activation"), [inner])
+        return expr(ACTIVATIONS[activation].torch_functional.replace("{x}", "{}"), atom(inner))
+    sub_site = site.extra("activation", layout)
+    sub = rule_for(activation.class_name).torch(activation.config, sub_site, [inner])
     if activation.config.trainable:
-        sub.stay_trainable |= {attr for attr, _ in sub.modules}
+        sub.stay_trainable |= {m.attr for m in sub.modules}
     layer.merge(sub)
+    assert sub.forward is not None
     return sub.forward
 
 
 @rule("ReLU")
 class ReLURule(KindRule):
-    def torch(self, config: spec.ReLUConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    elementwise = True
+
+    def torch(self, config: spec.ReLUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
         slope, cap, threshold = config.negative_slope, config.max_value, config.threshold
         if slope and cap is None and not threshold:
-            return TorchLayer(forward=f"F.leaky_relu({x}, negative_slope={num(slope)})")
+            return TorchLayer(functional("leaky_relu", x, negative_slope=num(slope)))
+        if cap is not None and not slope and not threshold:
+            return TorchLayer(functional("relu6", x) if cap == 6.0 else call("torch.clamp", x, 0.0, num(cap)))
         # Keras: keep x above the threshold, cap it, then leak below the threshold
-        positive = f"torch.where({x} > {num(threshold)}, {x}, 0.0)" if threshold else f"F.relu({x})"
+        positive = expr("torch.where({} > {}, {}, 0.0)", x, num(threshold), x) if threshold else functional("relu", x)
         if cap is not None:
-            positive = f"{positive}.clamp(0.0, {num(cap)})"
+            positive = expr("{}.clamp(0.0, {})", atom(positive), num(cap))
         if slope:
-            below = f"{num(threshold)} - {x}" if threshold else f"-{x}"
-            positive = f"{positive} - {num(slope)} * F.relu({below})"
-        return TorchLayer(forward=positive)
+            below = expr("{} - {}", num(threshold), x) if threshold else expr("-{}", atom(x))
+            positive = expr("{} - {} * {}", positive, num(slope), functional("relu", below))
+        return TorchLayer(positive)
 
 
 @rule("LeakyReLU")
 class LeakyReLURule(KindRule):
-    def torch(self, config: spec.LeakyReLUConfig, site: Site, inputs: list[str]) -> TorchLayer:
-        return TorchLayer(forward=f"F.leaky_relu({inputs[0]}, negative_slope={num(config.negative_slope)})")
+    elementwise = True
+
+    def torch(self, config: spec.LeakyReLUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        return TorchLayer(functional("leaky_relu", inputs[0], negative_slope=num(config.negative_slope)))
 
 
 @rule("ELU")
 class ELURule(KindRule):
-    def torch(self, config: spec.ELUConfig, site: Site, inputs: list[str]) -> TorchLayer:
-        return TorchLayer(forward=f"F.elu({inputs[0]}, alpha={num(config.alpha)})")
+    elementwise = True
+
+    def torch(self, config: spec.ELUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        return TorchLayer(functional("elu", inputs[0], alpha=num(config.alpha)))
 
 
 @rule("Softmax")
 class SoftmaxRule(KindRule):
-    def torch(self, config: spec.SoftmaxConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    """Over Keras's axes, found in whatever layout the input has."""
+
+    def layouts(self, config: spec.SoftmaxConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if arriving is not None and arriving.flat is not None and self._over_features(config, site):
+            return [None]  # softmax over all features: their order does not matter
+        return [None if arriving is None else arriving.unflattened()]
+
+    def _over_features(self, config: spec.SoftmaxConfig, site: Site) -> bool:
+        axes = config.axis if isinstance(config.axis, list) else [config.axis]
+        return [a % site.rank for a in axes] == [1]
+
+    def torch(self, config: spec.SoftmaxConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
+        if site.layout.flat is not None:
+            return TorchLayer(functional("softmax", x, dim=1))
         if isinstance(config.axis, int):
-            return TorchLayer(forward=f"F.softmax({x}, dim={config.axis})")
-        dims = tuple(sorted(config.axis))
-        return TorchLayer(forward=f"torch.exp({x} - torch.logsumexp({x}, dim={dims}, keepdim=True))")
+            dim = site.dim(config.axis)
+            return TorchLayer(functional("softmax", x, dim=-1 if dim == site.rank - 1 else dim))
+        dims = tuple(sorted(site.dim(a) for a in config.axis))
+        return TorchLayer(expr("torch.exp({} - torch.logsumexp({}, dim={}, keepdim=True))", x, x, dims))
 
 
 @rule("PReLU")
 class PReLURule(KindRule):
-    def torch(self, config: spec.PReLUConfig, site: Site, inputs: list[str]) -> TorchLayer:
-        shape = config.alpha_shape(site.input_shape)
+    """A learned slope per element of Keras's alpha shape. One slope per channel of a
+    channels-first value is torch's own nn.PReLU; otherwise KerasPReLU holds alpha in
+    the torch value's layout."""
+
+    def layouts(self, config: spec.PReLUConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        return [None if arriving is None else arriving.unflattened()]
+
+    def torch(self, config: spec.PReLUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        alpha = site.weight("alpha")
+        layout = site.layout
+        # alpha has the input's shape without the batch axis: it moves as the input does
+        axes = tuple(a - 1 for a in layout.perm[1:])
+        torch_shape = tuple(alpha.shape[a] for a in axes)
         layer = TorchLayer()
-        m = site.module
-        if len(shape) == 1:
-            # one slope per feature of a (batch, features) input: torch's own PReLU
-            layer.modules.append((site.attr, f"nn.PReLU(num_parameters={shape[0]})"))
-            tensor = f"{m}.weight"
+        per_channel = len(torch_shape) == 1 or all(d == 1 for d in torch_shape[1:])
+        if per_channel:
+            m = layer.module(site.attr, call("nn.PReLU", num_parameters=torch_shape[0]))
+            transfer = Transfer(alpha.shape, (Permute(axes), Reshape((torch_shape[0],))))
+            layer.add_weight(alpha, site.attr, "weight", _simplified(transfer))
         else:
-            layer.modules.append((site.attr, f"KerasPReLU({shape})"))
-            layer.helpers.add("KerasPReLU")
-            tensor = f"{m}.alpha"
-        layer.add_weight(
-            "alpha", tensor, shape, config.alpha_initializer, config.alpha_regularizer, config.alpha_constraint
-        )
-        layer.forward = f"{m}({inputs[0]})"
+            m = layer.module(site.attr, call("KerasPReLU", torch_shape, needs={"KerasPReLU"}))
+            layer.add_weight(alpha, site.attr, "alpha", _simplified(Transfer(alpha.shape, (Permute(axes),))))
+        layer.forward = expr(f"{m}({{}})", inputs[0])
         return layer
+
+
+def _simplified(transfer: Transfer) -> Transfer:
+    """Leave out steps that change nothing (a permute in order, a reshape to the same shape)."""
+    steps, shape = [], transfer.keras_shape
+    for step in transfer.steps:
+        after = step.shape(shape)
+        if isinstance(step, Permute) and step.axes == tuple(range(len(step.axes))):
+            continue
+        if isinstance(step, Reshape) and after == shape:
+            continue
+        steps.append(step)
+        shape = after
+    return Transfer(transfer.keras_shape, tuple(steps))

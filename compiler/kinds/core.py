@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from ...spec.layers import core as spec
-from ..torch_init import num
-from . import KindRule, Site, TorchLayer, Unmappable, rule
+from ..rules.expr import Expr, call, expr, method, num
+from ..rules.layout import Layout, flatten_layout
+from ..rules.rule import KindRule, Site, TorchLayer, Unmappable
+from ..rules.transfer import Permute, Reshape, Transfer
+from . import rule
 from .activations import activation_expr
 
 
@@ -12,45 +15,71 @@ from .activations import activation_expr
 class InputLayerRule(KindRule):
     """A model input is an argument of forward(); nothing to build."""
 
-    def torch(self, config: spec.InputLayerConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    def torch(self, config: spec.InputLayerConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         raise Unmappable("an InputLayer is an argument of forward(), not a call")
 
 
 @rule("Dense")
 class DenseRule(KindRule):
+    """x @ kernel + bias over Keras's last axis. After a flattened feature map it reads
+    the features in torch's order: its kernel's rows are regrouped at transfer instead."""
+
     keras_positional = ("units",)
 
-    def torch(self, config: spec.DenseConfig, site: Site, inputs: list[str]) -> TorchLayer:
-        fan_in, units = site.input_shape[-1], config.units
-        assert fan_in is not None  # the spec's shape rule demands a known last axis
-        m = site.module
-        bias = "" if config.use_bias else ", bias=False"
-        layer = TorchLayer(modules=[(site.attr, f"nn.Linear({fan_in}, {units}{bias})")])
-        layer.add_weight(
-            "kernel",
-            f"{m}.weight",
-            (fan_in, units),
-            config.kernel_initializer,
-            config.kernel_regularizer,
-            config.kernel_constraint,
-            layout="transpose",
-            torch_fans_agree=True,
-        )
+    def layouts(self, config: spec.DenseConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if arriving is not None and arriving.flat is not None:
+            return [arriving]
+        return [Layout.keras(site.rank)]
+
+    def torch(self, config: spec.DenseConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        kernel = site.weight("kernel")
+        fan_in, units = kernel.shape
+        bias = {} if config.use_bias else {"bias": "False"}
+        layer = TorchLayer()
+        m = layer.module(site.attr, call("nn.Linear", fan_in, units, **bias))
+        layer.add_weight(kernel, site.attr, "weight", _kernel_transfer(kernel.shape, site.layout))
         if config.use_bias:
-            layer.add_weight(
-                "bias", f"{m}.bias", (units,), config.bias_initializer, config.bias_regularizer, config.bias_constraint
-            )
-        layer.forward = activation_expr(config.activation, f"{m}({inputs[0]})", site, layer)
+            bias_weight = site.weight("bias")
+            layer.add_weight(bias_weight, site.attr, "bias", Transfer.same(bias_weight.shape))
+        out_layout = Layout.keras(len(site.output_shape))
+        layer.forward = activation_expr(config.activation, expr(f"{m}({{}})", inputs[0]), site, layer, out_layout)
         return layer
+
+
+def _kernel_transfer(shape: tuple[int, ...], layout: Layout) -> Transfer:
+    """(in, out) -> (out, in); for a flattened input, the rows regrouped first so that
+    row j reads torch's feature j."""
+    flat = layout.flat
+    if flat is None or flat.is_keras:
+        return Transfer.transpose(shape)
+    units = shape[1]
+    k = len(flat.shape)
+    return Transfer(
+        shape,
+        (
+            Reshape((*flat.shape, units)),
+            Permute((*flat.order, k)),
+            Reshape(shape),
+            Permute((1, 0)),
+        ),
+    )
 
 
 @rule("Activation")
 class ActivationRule(KindRule):
     keras_positional = ("activation",)
 
-    def torch(self, config: spec.ActivationConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    def layouts(self, config: spec.ActivationConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if isinstance(config.activation, str) or arriving is None:
+            return [None]  # a function of each value: any layout
+        return [arriving.unflattened()]
+
+    def torch(self, config: spec.ActivationConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         layer = TorchLayer()
-        layer.forward = activation_expr(config.activation, inputs[0], site, layer)
+        layer.forward = activation_expr(config.activation, inputs[0], site, layer, site.layout)
+        layer.output_layout = site.layout
         return layer
 
 
@@ -61,35 +90,50 @@ class DropoutRule(KindRule):
 
     keras_positional = ("rate",)
 
-    def torch(self, config: spec.DropoutConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    def layouts(self, config: spec.DropoutConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if config.noise_shape is None or arriving is None:
+            return [None]
+        return [arriving.unflattened()]
+
+    def torch(self, config: spec.DropoutConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        layer = TorchLayer(output_layout=site.layout)
         if config.noise_shape is None:
-            module = f"nn.Dropout(p={num(config.rate)})"
-            helpers: set[str] = set()
+            m = layer.module(site.attr, call("nn.Dropout", p=num(config.rate)))
         else:
-            module = f"NoiseShapeDropout({num(config.rate)}, {tuple(config.noise_shape)})"
-            helpers = {"NoiseShapeDropout"}
-        return TorchLayer(modules=[(site.attr, module)], forward=f"{site.module}({inputs[0]})", helpers=helpers)
+            noise = site.layout.shape(tuple(config.noise_shape))
+            m = layer.module(site.attr, call("NoiseShapeDropout", num(config.rate), noise, needs={"NoiseShapeDropout"}))
+        layer.forward = expr(f"{m}({{}})", inputs[0])
+        return layer
 
 
 @rule("Flatten")
 class FlattenRule(KindRule):
-    def torch(self, config: spec.FlattenConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    """torch.flatten in whatever layout the input has: the features come out in torch's
+    order, and the layer that reads them (a Dense) takes them in that order."""
+
+    def layouts(self, config: spec.FlattenConfig, site: Site) -> list[Layout | None]:
+        return [None]
+
+    def torch(self, config: spec.FlattenConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
-        rank = len(site.input_shape)
+        rank = site.rank
         if rank == 1:
-            return TorchLayer(forward=f"{x}.reshape(-1, 1)")
-        if config.data_format == "channels_first" and rank > 2:
-            # Keras moves the channels last before flattening
-            order = (0, *range(2, rank), 1)
-            return TorchLayer(forward=f"torch.flatten({x}.permute{order}, 1)")
-        return TorchLayer(forward=f"torch.flatten({x}, 1)")
+            return TorchLayer(method(x, "reshape", -1, 1), Layout.keras(2))
+        layout, shape = site.layout, site.input_shape
+        if config.data_format == "channels_first" and rank > 2 and layout.flat is None:
+            # Keras moves the channels last before flattening: describe the input as that tensor
+            moved = (0, *range(2, rank), 1)
+            layout = Layout(tuple(moved.index(a) for a in layout.perm))
+            shape = tuple(shape[a] for a in moved)
+        return TorchLayer(call("torch.flatten", x, 1), flatten_layout(layout, shape))
 
 
 @rule("Reshape")
 class ReshapeRule(KindRule):
     keras_positional = ("target_shape",)
 
-    def torch(self, config: spec.ReshapeConfig, site: Site, inputs: list[str]) -> TorchLayer:
+    def torch(self, config: spec.ReshapeConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
         dims = ", ".join(str(d) for d in config.target_shape)
-        return TorchLayer(forward=f"{x}.reshape({x}.shape[0], {dims})")
+        return TorchLayer(expr(f"{{}}.reshape({{}}.shape[0], {dims})", x, x))

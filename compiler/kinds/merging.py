@@ -5,74 +5,109 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.layers import merging as spec
-from . import KindRule, Site, TorchLayer, rule
+from ..rules.expr import Expr, atom, call, expr
+from ..rules.layout import Layout
+from ..rules.rule import KindRule, Site, TorchLayer
+from . import rule
 
 
-def _aligned(site: Site, inputs: list[str]) -> list[str]:
+def _common_layouts(site: Site) -> list[Layout | None]:
+    """One layout for every input: the first one known, where all inputs have one rank
+    (a flattened vector only where all inputs are flattened alike); Keras's otherwise."""
+    ranks = {len(shape) for shape in site.input_shapes}
+    known = [layout for layout in site.layouts if layout is not None]
+    if len(ranks) > 1:
+        return [Layout.keras(len(shape)) for shape in site.input_shapes]
+    if not known:
+        return [None] * len(site.input_shapes)
+    first = known[0]
+    if first.flat is not None and any(layout != first for layout in known):
+        first = first.unflattened()
+    return [first] * len(site.input_shapes)
+
+
+def _aligned(site: Site, inputs: list[Expr]) -> list[Expr]:
     """Keras gives lower-rank inputs new axes right after the batch axis before
     broadcasting; torch would align them on the right."""
     rank = max(len(s) for s in site.input_shapes)
     out = []
     for x, shape in zip(inputs, site.input_shapes, strict=True):
         missing = rank - len(shape)
-        out.append(f"{x}[:, {', '.join(['None'] * missing)}]" if missing else x)
+        out.append(expr(f"{{}}[:, {', '.join(['None'] * missing)}]", atom(x)) if missing else x)
     return out
 
 
 class _ChainRule(KindRule):
     """An element-wise merge written as one expression over its inputs."""
 
-    def expression(self, xs: list[str]) -> str:
+    def layouts(self, config: Any, site: Site) -> list[Layout | None]:
+        return _common_layouts(site)
+
+    def expression(self, xs: list[Expr]) -> Expr:
         raise NotImplementedError
 
-    def torch(self, config: Any, site: Site, inputs: list[str]) -> TorchLayer:
-        return TorchLayer(forward=self.expression(_aligned(site, inputs)))
+    def torch(self, config: Any, site: Site, inputs: list[Expr]) -> TorchLayer:
+        same_rank = len({len(shape) for shape in site.input_shapes}) == 1
+        layout = site.layout if same_rank else Layout.keras(len(site.output_shape))
+        return TorchLayer(self.expression(_aligned(site, inputs)), layout)
 
 
 @rule("Add")
 class AddRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
-        return " + ".join(xs)
+    def expression(self, xs: list[Expr]) -> Expr:
+        return expr(" + ".join(["{}"] * len(xs)), *xs)
 
 
 @rule("Subtract")
 class SubtractRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
-        return f"{xs[0]} - {xs[1]}"
+    def expression(self, xs: list[Expr]) -> Expr:
+        return expr("{} - {}", xs[0], atom(xs[1]))
 
 
 @rule("Multiply")
 class MultiplyRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
-        return " * ".join(xs)
+    def expression(self, xs: list[Expr]) -> Expr:
+        return expr(" * ".join(["{}"] * len(xs)), *(atom(x) for x in xs))
 
 
 @rule("Average")
 class AverageRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
-        return xs[0] if len(xs) == 1 else f"({' + '.join(xs)}) / {len(xs)}"
+    def expression(self, xs: list[Expr]) -> Expr:
+        if len(xs) == 1:
+            return xs[0]
+        return expr(f"({' + '.join(['{}'] * len(xs))}) / {len(xs)}", *xs)
 
 
-def _fold(function: str, xs: list[str]) -> str:
+def _fold(function: str, xs: list[Expr]) -> Expr:
     out = xs[0]
     for x in xs[1:]:
-        out = f"{function}({out}, {x})"
+        out = call(function, out, x)
     return out
 
 
 @rule("Maximum")
 class MaximumRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
+    def expression(self, xs: list[Expr]) -> Expr:
         return _fold("torch.maximum", xs)
 
 
 @rule("Minimum")
 class MinimumRule(_ChainRule):
-    def expression(self, xs: list[str]) -> str:
+    def expression(self, xs: list[Expr]) -> Expr:
         return _fold("torch.minimum", xs)
 
 
 @rule("Concatenate")
 class ConcatenateRule(KindRule):
-    def torch(self, config: spec.ConcatenateConfig, site: Site, inputs: list[str]) -> TorchLayer:
-        return TorchLayer(forward=f"torch.cat([{', '.join(inputs)}], dim={config.axis})")
+    """Along Keras's axis, found in the inputs' common layout (channels: dim 1 of a
+    channels-first feature map)."""
+
+    def layouts(self, config: spec.ConcatenateConfig, site: Site) -> list[Layout | None]:
+        layouts = _common_layouts(site)
+        return [layout.unflattened() if layout is not None else None for layout in layouts]
+
+    def torch(self, config: spec.ConcatenateConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        dim = site.dim(config.axis)
+        shown = -1 if dim == site.rank - 1 else dim
+        listed = expr("[" + ", ".join(["{}"] * len(inputs)) + "]", *inputs)
+        return TorchLayer(call("torch.cat", listed, dim=shown), site.layout)

@@ -1,6 +1,12 @@
-"""Layer kinds by family. Importing this package registers every kind."""
+"""Layer kinds by family. Importing this package registers every kind: the family
+modules are found, not listed, so a new family is one new file."""
 
-from . import activations, core, merging, normalization  # noqa: F401  (registration)
-from .base import LAYER_KINDS, LayerConfig, ParamCount, Shape, ShapeError, show
+import importlib
+import pkgutil
 
-__all__ = ["LAYER_KINDS", "LayerConfig", "ParamCount", "Shape", "ShapeError", "show"]
+from .base import LAYER_KINDS, LayerConfig, ParamCount, Shape, ShapeError, WeightSpec, show
+
+for _family in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_family}")
+
+__all__ = ["LAYER_KINDS", "LayerConfig", "ParamCount", "Shape", "ShapeError", "WeightSpec", "show"]

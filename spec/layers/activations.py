@@ -4,6 +4,7 @@ field every layer with an `activation` argument shares."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, create_model
@@ -14,7 +15,7 @@ from ..base import Int, SpecModel
 from ..initializers import Initializer, default_initializer
 from ..lazy import LazyUnion
 from ..regularizers import Constraint, Regularizer
-from .base import LayerConfig, ParamCount, Shape, ShapeError, layer_kind, product, resolve_axis
+from .base import LayerConfig, Shape, ShapeError, WeightSpec, layer_kind, resolve_axis
 
 
 @layer_kind("ReLU")
@@ -69,8 +70,9 @@ class PReLUConfig(LayerConfig):
             raise ShapeError(f"PReLU needs every non-shared axis known, got {shape}; share the unknown axes")
         return tuple(dims)  # type: ignore[arg-type]
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        return ParamCount(trainable=product(self.alpha_shape(self.single(inputs))) or 0)
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
+        shape = self.alpha_shape(self.single(inputs))
+        return [WeightSpec("alpha", shape, self.alpha_initializer, True, self.alpha_regularizer, self.alpha_constraint)]
 
 
 def _activation_name(value: str) -> str:
@@ -129,22 +131,14 @@ ActivationSpec = Annotated[
 ]
 
 
-def activation_params(activation: ActivationName | ActivationLayerObject, output: Shape) -> ParamCount:
-    """Weights an activation layer object holds (a PReLU's alpha) on this output."""
-    if isinstance(activation, ActivationLayerObject):
-        return activation.config.count_params([output])
-    return ParamCount()
-
-
-def frozen_with_activation(total: ParamCount, activation: Any, output: Shape) -> ParamCount:
-    """A frozen layer's count when its activation is a layer object: Keras makes that
-    object's weights on the first call, after the layer was frozen, so they stay
-    trainable (Dense(trainable=False, activation=PReLU()) trains its alpha)."""
-    if not isinstance(activation, ActivationLayerObject) or not activation.config.trainable:
-        return total.frozen()
-    sub = activation_params(activation, output)
-    own = ParamCount(0, total.total - sub.total, torch_buffers=total.torch_buffers - sub.torch_buffers)
-    return own + sub
+def activation_weights(activation: ActivationName | ActivationLayerObject, output: Shape) -> list[WeightSpec]:
+    """Weights an activation layer object holds (a PReLU's alpha) on this output. Keras
+    makes them on the first call, after a layer was frozen: the object's own trainable
+    flag decides (Dense(trainable=False, activation=PReLU()) trains its alpha)."""
+    if not isinstance(activation, ActivationLayerObject):
+        return []
+    made = activation.config.weights([output])
+    return [replace(w, keeps_trainable=True) for w in made] if activation.config.trainable else made
 
 
 def check_activation_axis(activation: ActivationName | ActivationLayerObject, output: Shape) -> None:

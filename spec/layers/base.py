@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -23,39 +23,52 @@ class ShapeError(ValueError):
 
 
 @dataclass(frozen=True)
-class ParamCount:
-    """Parameters a layer holds, counted as Keras counts them, with torch beside it.
+class WeightSpec:
+    """One weight of a layer, as Keras's `build()` creates it: its variable name, its
+    Keras shape, and how it is initialised, penalised and constrained. A kind declares
+    its weights once, in Keras's order; counts, the Keras import, initialisation,
+    penalties and constraints all read that one list."""
 
-    Keras counts non-trainable weights (BatchNormalization's moving statistics) as
-    parameters; torch keeps them as buffers. Where torch differs, say so here."""
+    name: str
+    """The variable's name in `layer.weights` ('kernel', 'moving_mean')."""
+    shape: tuple[int, ...]
+    initializer: Any = None
+    trainable: bool = True
+    """False for Keras's non-trainable weights (BatchNormalization's moving statistics)."""
+    regularizer: Any = None
+    constraint: Any = None
+    keeps_trainable: bool = False
+    """A weight that a frozen layer leaves trainable: Keras makes an activation layer
+    object's weights (Dense(activation=PReLU())) on the first call, after the freeze."""
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+@dataclass(frozen=True)
+class ParamCount:
+    """Parameters a layer holds, counted as Keras counts them (its non-trainable
+    weights, such as BatchNormalization's moving statistics, are parameters too)."""
 
     trainable: int = 0
     non_trainable: int = 0
-    torch_params: int | None = None
-    torch_buffers: int = 0
 
     @property
     def total(self) -> int:
         return self.trainable + self.non_trainable
 
-    @property
-    def torch_total(self) -> int:
-        params = self.total if self.torch_params is None else self.torch_params
-        return params + self.torch_buffers
+    @classmethod
+    def of(cls, weights: Sequence[WeightSpec]) -> ParamCount:
+        trainable = sum(w.size for w in weights if w.trainable)
+        return cls(trainable, sum(w.size for w in weights) - trainable)
 
     def frozen(self) -> ParamCount:
-        """The same weights in a layer with trainable=False."""
-        return ParamCount(0, self.total, self.torch_params, self.torch_buffers)
+        """The same weights in a model with trainable=False."""
+        return ParamCount(0, self.total)
 
     def __add__(self, other: ParamCount) -> ParamCount:
-        mine = self.total if self.torch_params is None else self.torch_params
-        theirs = other.total if other.torch_params is None else other.torch_params
-        return ParamCount(
-            self.trainable + other.trainable,
-            self.non_trainable + other.non_trainable,
-            mine + theirs,
-            self.torch_buffers + other.torch_buffers,
-        )
+        return ParamCount(self.trainable + other.trainable, self.non_trainable + other.non_trainable)
 
 
 NO_PARAMS = ParamCount()
@@ -88,12 +101,20 @@ class LayerConfig(SpecModel):
         """The output shape for these input shapes; identity unless overridden."""
         return self.single(inputs)
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        return NO_PARAMS
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
+        """The weights Keras's build() makes for these input shapes, in its order.
+        Trainability is the weight's own; `weights` applies the layer's freeze."""
+        return []
 
-    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        """The count with trainable=False: every weight frozen, unless overridden."""
-        return self.count_params(inputs).frozen()
+    def weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
+        """The layer's weights on these inputs, frozen where the layer is."""
+        made = self.build_weights(inputs)
+        if self.trainable:
+            return made
+        return [w if w.keeps_trainable else replace(w, trainable=False) for w in made]
+
+    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
+        return ParamCount.of(self.weights(inputs))
 
     def single(self, inputs: Sequence[Shape]) -> Shape:
         if len(inputs) != 1:

@@ -10,8 +10,8 @@ from pydantic import Field, field_validator
 from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
-from .activations import ActivationSpec, activation_params, check_activation_axis, frozen_with_activation
-from .base import LayerConfig, ParamCount, Shape, ShapeError, known, layer_kind, product, show
+from .activations import ActivationSpec, activation_weights, check_activation_axis
+from .base import LayerConfig, Shape, ShapeError, WeightSpec, known, layer_kind, product, show
 
 Dim = Annotated[Int, Field(ge=0)] | None
 
@@ -59,15 +59,26 @@ class DenseConfig(LayerConfig):
         check_activation_axis(self.activation, out)
         return out
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
         shape = self.single(inputs)
         fan_in = known(shape[-1], "Dense input's last axis")
-        own = ParamCount(trainable=fan_in * self.units + (self.units if self.use_bias else 0))
-        return own + activation_params(self.activation, (*shape[:-1], self.units))
-
-    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        shape = self.single(inputs)
-        return frozen_with_activation(self.count_params(inputs), self.activation, (*shape[:-1], self.units))
+        made = [
+            WeightSpec(
+                "kernel",
+                (fan_in, self.units),
+                self.kernel_initializer,
+                True,
+                self.kernel_regularizer,
+                self.kernel_constraint,
+            )
+        ]
+        if self.use_bias:
+            made.append(
+                WeightSpec(
+                    "bias", (self.units,), self.bias_initializer, True, self.bias_regularizer, self.bias_constraint
+                )
+            )
+        return made + activation_weights(self.activation, (*shape[:-1], self.units))
 
 
 @layer_kind("Activation")
@@ -79,11 +90,8 @@ class ActivationConfig(LayerConfig):
         check_activation_axis(self.activation, shape)
         return shape
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        return activation_params(self.activation, self.single(inputs))
-
-    def frozen_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        return frozen_with_activation(self.count_params(inputs), self.activation, self.single(inputs))
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
+        return activation_weights(self.activation, self.single(inputs))
 
 
 @layer_kind("Dropout")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from pydantic import Field
 from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
-from .base import LayerConfig, ParamCount, Shape, ShapeError, layer_kind, resolve_axis, show
+from .base import LayerConfig, Shape, ShapeError, WeightSpec, layer_kind, resolve_axis, show
 
 
 def _axis_sizes(axes: list[int], shape: Shape, kind: str) -> list[int]:
@@ -58,11 +57,23 @@ class BatchNormalizationConfig(LayerConfig):
         _axis_sizes([self.axis], shape, "BatchNormalization")
         return shape
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
         (features,) = _axis_sizes([self.axis], self.single(inputs), "BatchNormalization")
-        learned = features * (int(self.center) + int(self.scale))
-        # torch: running_mean, running_var and num_batches_tracked are buffers
-        return ParamCount(learned, 2 * features, torch_params=learned, torch_buffers=2 * features + 1)
+        shape = (features,)
+        made = []
+        if self.scale:
+            made.append(
+                WeightSpec("gamma", shape, self.gamma_initializer, True, self.gamma_regularizer, self.gamma_constraint)
+            )
+        if self.center:
+            made.append(
+                WeightSpec("beta", shape, self.beta_initializer, True, self.beta_regularizer, self.beta_constraint)
+            )
+        return [
+            *made,
+            WeightSpec("moving_mean", shape, self.moving_mean_initializer, trainable=False),
+            WeightSpec("moving_variance", shape, self.moving_variance_initializer, trainable=False),
+        ]
 
 
 @layer_kind("LayerNormalization")
@@ -91,8 +102,23 @@ class LayerNormalizationConfig(LayerConfig):
         _axis_sizes(self.axes, shape, "LayerNormalization")
         return shape
 
-    def count_params(self, inputs: Sequence[Shape]) -> ParamCount:
-        size = math.prod(_axis_sizes(self.axes, self.single(inputs), "LayerNormalization"))
-        gamma = self.scale or self.rms_scaling
-        beta = self.center and not self.rms_scaling
-        return ParamCount(size * (int(gamma) + int(beta)))
+    def weight_shape(self, shape: Shape) -> tuple[int, ...]:
+        """gamma's and beta's shape: the normalised axes' sizes, the axes sorted as
+        written (negatives first), as Keras's build() takes them."""
+        rank = len(shape)
+        return tuple(shape[resolve_axis(a, rank)] for a in sorted(self.axes))  # type: ignore[misc]
+
+    def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
+        shape = self.single(inputs)
+        _axis_sizes(self.axes, shape, "LayerNormalization")
+        size = self.weight_shape(shape)
+        made = []
+        if self.scale or self.rms_scaling:
+            made.append(
+                WeightSpec("gamma", size, self.gamma_initializer, True, self.gamma_regularizer, self.gamma_constraint)
+            )
+        if self.center and not self.rms_scaling:
+            made.append(
+                WeightSpec("beta", size, self.beta_initializer, True, self.beta_regularizer, self.beta_constraint)
+            )
+        return made

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 import nnspec
 from conftest import ROOT, VALID_EXAMPLES
 from nnspec.compiler.cli import app
-from nnspec.compiler.keras_target import keras_source
-from nnspec.compiler.torch_target import torch_source
-from nnspec.compiler.torch_train import training_source
+from nnspec.compiler.targets.keras_model import keras_source
+from nnspec.compiler.targets.torch_module import torch_source
+from nnspec.compiler.training.script import training_source
 
 GENERATED = ROOT / "generated"
 runner = CliRunner()
@@ -106,13 +106,14 @@ def test_check_fails_with_exit_1_when_the_tolerance_is_impossible() -> None:
 def _trained_keras_file(example: Path, directory: Path, seed: int) -> tuple[Path, np.ndarray, list[np.ndarray]]:
     """A Keras model of the example with random non-zero weights (biases and BN
     statistics too), saved as .keras, with an input batch."""
-    from nnspec.compiler.parity import random_keras_arrays, sample_inputs
-    from nnspec.compiler.weights import set_keras_arrays, weight_links
+    from nnspec.compiler.parity.check import sample_inputs
+    from nnspec.compiler.weights.links import random_keras_arrays, set_keras_arrays
+    from nnspec.spec.graph import model_weights
 
     loaded = nnspec.load(example)
     model = nnspec.compile_keras(loaded)
-    links = weight_links(torch_source(loaded).program)
-    set_keras_arrays(model, links, random_keras_arrays(links, seed))
+    declared = model_weights(loaded.graph)
+    set_keras_arrays(model, declared, random_keras_arrays(declared, seed))
     assert all(np.any(w.numpy() != 0) for w in model.weights)
     path = directory / f"{example.stem}.keras"
     model.save(path)
@@ -227,7 +228,7 @@ def test_convert_weights_to_keras_needs_a_spec(tmp_path: Path) -> None:
 def test_live_keras_model_imports_with_its_weights(keras) -> None:
     """A model built in Python (not from a file) becomes spec + weights with parity."""
     from nnspec.compiler.convert import import_keras_model
-    from nnspec.compiler.parity import check_parity
+    from nnspec.compiler.parity.check import check_parity
 
     inputs = keras.Input(shape=(6,), name="x")
     hidden = keras.layers.Dense(8, activation="gelu", name="hidden")(inputs)

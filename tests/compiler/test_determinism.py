@@ -23,8 +23,8 @@ SCRIPT = """
 import hashlib, json, sys
 sys.path[:0] = [{tests!r}, {kinds!r}, {compiler!r}]
 from determinism_specs import all_specs
-from nnspec.compiler.keras_target import keras_source
-from nnspec.compiler.torch_target import torch_source
+from nnspec.compiler.targets.keras_model import keras_source
+from nnspec.compiler.targets.torch_module import torch_source
 out = {{}}
 for key, spec in all_specs():
     out[key] = [hashlib.sha256(f(spec).text.encode()).hexdigest() for f in (torch_source, keras_source)]
@@ -35,8 +35,8 @@ print(json.dumps(out, sort_keys=True))
 def _hashes() -> dict[str, list[str]]:
     from determinism_specs import all_specs
 
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     out = {}
     for key, spec in all_specs():
@@ -57,8 +57,8 @@ def test_inventory_covers_examples_and_fixtures() -> None:
 
 
 def test_generated_twice_in_process_is_identical() -> None:
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     for key, spec in _specs():
         for source in (torch_source, keras_source):

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import EXAMPLES, FIXTURE_FILES, VALID_EXAMPLES
 from nnspec import load
-from nnspec.compiler.keras_target import keras_source
-from nnspec.compiler.torch_target import torch_source
+from nnspec.compiler.targets.keras_model import keras_source
+from nnspec.compiler.targets.torch_module import torch_source
 
 RUN = {  # example -> the output shapes line of the torch file (unknown sizes are 2)
     "iris": "output shapes: (2, 3)",
@@ -41,12 +41,12 @@ def _run(path: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("stem", sorted(RUN))
 def test_torch_file_runs_on_its_own(tmp_path: Path, stem: str) -> None:
     path = tmp_path / f"{stem}_torch.py"
-    path.write_text(torch_source(EXAMPLES / f"{stem}.yaml").text, encoding="utf-8")
+    source = torch_source(EXAMPLES / f"{stem}.yaml")
+    path.write_text(source.text, encoding="utf-8")
     result = _run(path)
     assert result.returncode == 0, result.stderr
-    counts = load(EXAMPLES / f"{stem}.yaml").graph.params
-    params = counts.total if counts.torch_params is None else counts.torch_params
-    assert f"parameters: {params:,}   buffers: {counts.torch_buffers:,}" in result.stdout
+    params, buffers = source.program.top.torch_values()
+    assert f"parameters: {params:,}   buffers: {buffers:,}" in result.stdout
     assert RUN[stem] in result.stdout
     assert "nnspec" not in result.stderr
 

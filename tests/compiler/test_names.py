@@ -268,8 +268,8 @@ def _layer_names(spec: dict[str, Any]) -> list[list[str]]:
 
 
 def _check_sources(spec: dict[str, Any], reference: dict[str, Any]) -> None:
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     torch_text, keras_text = torch_source(spec).text, keras_source(spec).text
     assert_safe_source(torch_text, "torch")
@@ -374,8 +374,8 @@ def test_arbitrary_names_give_safe_sources(names: list[str], model: str, keys: t
     import torch
 
     import nnspec
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     if keys[0] == keys[1]:
         keys = (keys[0], keys[1] + "_")
@@ -396,8 +396,8 @@ def test_arbitrary_names_give_safe_sources(names: list[str], model: str, keys: t
 @settings(max_examples=25, deadline=None)
 @given(name=st.text(string.printable.replace("/", ""), min_size=1, max_size=60))
 def test_arbitrary_printable_model_names(name: str) -> None:
-    from nnspec.compiler.keras_target import keras_source
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     spec = chain_spec(plain(12), name)
     assert_safe_source(torch_source(spec).text, "torch")
@@ -424,7 +424,7 @@ def _one_call_model(name: str, layers: list[dict[str, Any]], output: str) -> dic
 def test_activity_regularized_layer_with_a_long_name(length: int) -> None:
     """Regression: fit() once split the activity-loss line at the '(' of its comment
     ('# set by forward(): ...'), a SyntaxError for names of 20 to 56 characters."""
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     name = "d" * length
     dense = _layer("Dense", name, ["x", 0, 0], units=2, activity_regularizer="l2")

@@ -31,7 +31,7 @@ def _id(path: Path) -> str:
 def _args(loaded: Any, seed: int = 0) -> tuple[Any, ...]:
     import torch
 
-    from nnspec.compiler.parity import sample_inputs
+    from nnspec.compiler.parity.check import sample_inputs
 
     return tuple(torch.from_numpy(x) for x in sample_inputs(loaded.graph, seed))
 

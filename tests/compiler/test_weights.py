@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 
 from conftest import EXAMPLES, FIXTURE_FILES, ROOT, VALID_EXAMPLES
-from nnspec.compiler.parity import random_keras_arrays
-from nnspec.compiler.torch_target import torch_source
-from nnspec.compiler.weights import WeightError, keras_from_torch_state, torch_state_from_keras, weight_links
+from nnspec.compiler.compiled import Compiled
+from nnspec.compiler.weights.links import (
+    WeightError,
+    keras_from_torch_state,
+    random_keras_arrays,
+    torch_state_from_keras,
+)
 
 ALL = [*VALID_EXAMPLES, *FIXTURE_FILES]
 
@@ -23,18 +27,14 @@ def _rel(path: Path) -> str:
 
 @pytest.mark.parametrize("path", ALL, ids=_rel)
 def test_links_round_trip_exactly(path: Path) -> None:
-    import nnspec
-
-    loaded = nnspec.load(path)
-    links = weight_links(torch_source(loaded).program)
-    arrays = random_keras_arrays(links, seed=3)
-    assert len({link.keras_path for link in links}) == len(links), "one link per Keras weight"
+    compiled = Compiled.of(path)
+    loaded, links = compiled.loaded, compiled.links
+    arrays = random_keras_arrays(compiled.declared, seed=3)
+    assert [link.keras_path for link in links] == [w.path for w in compiled.declared], "one link per declared weight"
     assert len({link.torch_key for link in links}) == len(links), "one link per torch tensor"
     state = torch_state_from_keras(arrays, links)
     for link in links:
-        assert state[link.torch_key].shape == (
-            link.keras_shape[::-1] if link.layout == "transpose" else link.keras_shape
-        )
+        assert state[link.torch_key].shape == link.torch_shape
     back = keras_from_torch_state(state, links)
     assert set(back) == set(arrays)
     for key, array in arrays.items():
@@ -43,21 +43,23 @@ def test_links_round_trip_exactly(path: Path) -> None:
     assert sum(int(np.prod(link.keras_shape)) for link in links) == loaded.graph.params.total
 
 
-def _iris_links() -> list:
-    return weight_links(torch_source(EXAMPLES / "iris.yaml").program)
+def _iris() -> Compiled:
+    return Compiled.of(EXAMPLES / "iris.yaml")
 
 
 def test_missing_tensor_is_named() -> None:
-    links = _iris_links()
-    state = torch_state_from_keras(random_keras_arrays(links, 0), links)
+    compiled = _iris()
+    links = compiled.links
+    state = torch_state_from_keras(random_keras_arrays(compiled.declared, 0), links)
     del state[links[0].torch_key]
     with pytest.raises(WeightError, match=links[0].torch_key.replace(".", r"\.")):
         keras_from_torch_state(state, links)
 
 
 def test_wrong_shape_names_weight_and_both_shapes() -> None:
-    links = _iris_links()
-    state = torch_state_from_keras(random_keras_arrays(links, 0), links)
+    compiled = _iris()
+    links = compiled.links
+    state = torch_state_from_keras(random_keras_arrays(compiled.declared, 0), links)
     key = links[0].torch_key
     state[key] = state[key].T  # a Keras-layout kernel given as the torch weight
     with pytest.raises(WeightError, match=r"hidden_1\.weight: expected shape \(50, 4\), got \(4, 50\)"):
@@ -67,7 +69,7 @@ def test_wrong_shape_names_weight_and_both_shapes() -> None:
 @pytest.mark.torch
 def test_load_torch_state_refuses_unknown_and_misshapen_tensors() -> None:
     import nnspec
-    from nnspec.compiler.weights import load_torch_state
+    from nnspec.compiler.weights.links import load_torch_state
 
     module = nnspec.compile_torch(EXAMPLES / "iris.yaml")
     with pytest.raises(WeightError, match=r"no tensor 'nope\.weight'"):
@@ -84,7 +86,7 @@ def test_parity_from_given_weights(stem: str) -> None:
     import keras
 
     import nnspec
-    from nnspec.compiler.parity import check_parity
+    from nnspec.compiler.parity.check import check_parity
 
     path = EXAMPLES / f"{stem}.yaml"
     keras.utils.set_random_seed(5)
@@ -102,21 +104,19 @@ def test_parity_from_given_weights(stem: str) -> None:
 def test_weights_move_both_ways_between_live_models() -> None:
     import torch
 
-    import nnspec
-    from nnspec.compiler.weights import keras_arrays, keras_to_torch, set_keras_arrays, torch_to_keras
+    from nnspec.compiler.weights.links import keras_arrays, keras_to_torch, set_keras_arrays, torch_to_keras
 
-    loaded = nnspec.load(EXAMPLES / "mnist_bn.yaml")
-    program = torch_source(loaded).program
-    links = weight_links(program)
-    model, module = nnspec.compile_keras(loaded), nnspec.compile_torch(loaded).eval()
-    set_keras_arrays(model, links, random_keras_arrays(links, 9))
-    keras_to_torch(model, module, program)
+    compiled = Compiled.of(EXAMPLES / "mnist_bn.yaml")
+    declared = compiled.declared
+    model, module = compiled.keras_model(), compiled.torch_module().eval()
+    set_keras_arrays(model, declared, random_keras_arrays(declared, 9))
+    keras_to_torch(model, module, compiled)
     x = np.random.default_rng(0).normal(size=(3, 28, 28)).astype("float32")
     with torch.no_grad():
         torch_out = module(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(torch_out, np.asarray(model(x, training=False)), atol=1e-5)
     # and back, into a fresh Keras model
-    fresh = nnspec.compile_keras(loaded)
-    torch_to_keras(module, fresh, program)
-    for key, array in keras_arrays(model, links).items():
-        np.testing.assert_array_equal(keras_arrays(fresh, links)[key], array)
+    fresh = compiled.keras_model()
+    torch_to_keras(module, fresh, compiled)
+    for key, array in keras_arrays(model, declared).items():
+        np.testing.assert_array_equal(keras_arrays(fresh, declared)[key], array)

@@ -212,19 +212,17 @@ def _weights(spec: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, np.
     import keras
     import torch
 
-    import nnspec
-    from nnspec.compiler.torch_target import torch_source
-    from nnspec.compiler.weights import keras_arrays, weight_links
+    from nnspec.compiler.compiled import Compiled
+    from nnspec.compiler.weights.links import keras_arrays
 
-    loaded = nnspec.load(spec)
-    links = weight_links(torch_source(loaded).program)
+    compiled = Compiled.of(spec)
     keras.utils.set_random_seed(1234)
-    model = nnspec.compile_keras(loaded)
+    model = compiled.keras_model()
     torch.manual_seed(1234)
-    module = nnspec.compile_torch(loaded)
+    module = compiled.torch_module()
     state = module.state_dict()
-    torch_arrays = {link.keras_path: link.to_keras(state[link.torch_key].numpy()) for link in links}
-    return keras_arrays(model, links), torch_arrays
+    torch_arrays = {link.keras_path: link.to_keras(state[link.torch_key].numpy()) for link in compiled.links}
+    return keras_arrays(model, compiled.declared), torch_arrays
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_example_and_fixture_parity(path: Path) -> None:
 @pytest.mark.torch
 @pytest.mark.parametrize("path", [p for p in VALID_EXAMPLES if p.stem == "mnist_bn"], ids=_rel)
 def test_training_mode_is_refused_with_dropout(path: Path) -> None:
-    from nnspec.compiler.parity import check_parity
+    from nnspec.compiler.parity.check import check_parity
 
     report = check_parity(path, training=True)
     assert not report.passed
@@ -93,23 +93,20 @@ def test_activation_layer_with_legacy_hard_sigmoid() -> None:
 def test_batch_norm_moving_statistics_after_a_training_step() -> None:
     import torch
 
-    import nnspec
     from nnspec.compiler import weights
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.compiled import Compiled
 
-    loaded = nnspec.load(spec_of(KindCase("BatchNormalization", {"momentum": 0.9}, input_shape=(5,))))
-    model, module = nnspec.compile_keras(loaded), nnspec.compile_torch(loaded)
-    program = torch_source(loaded).program
-    weights.keras_to_torch(model, module, program)
+    compiled = Compiled.of(spec_of(KindCase("BatchNormalization", {"momentum": 0.9}, input_shape=(5,))))
+    model, module = compiled.keras_model(), compiled.torch_module()
+    weights.links.keras_to_torch(model, module, compiled)
     x = np.random.default_rng(0).normal(1.0, 2.0, size=(4, 5)).astype("float32")
     model(x, training=True)
     module.train()
     with torch.no_grad():
         module(torch.from_numpy(x))
-    links = weights.weight_links(program)
-    keras_state = weights.keras_arrays(model, links)
+    keras_state = weights.links.keras_arrays(model, compiled.declared)
     torch_state = module.state_dict()
-    for link in links:
+    for link in compiled.links:
         np.testing.assert_allclose(
             link.to_torch(keras_state[link.keras_path]), torch_state[link.torch_key].numpy(), rtol=1e-5, atol=1e-6
         )

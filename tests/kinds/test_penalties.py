@@ -127,23 +127,19 @@ REGULARIZED: dict[str, dict[str, Any]] = {
 
 def _built(spec: dict[str, Any], seed: int = 0) -> tuple[Any, Any, Any, Any]:
     """(loaded, Keras model, torch module, links) with the same random weights."""
-    import nnspec
-    from nnspec.compiler.parity import random_keras_arrays
-    from nnspec.compiler.torch_target import torch_source
-    from nnspec.compiler.weights import keras_to_torch, set_keras_arrays, weight_links
+    from nnspec.compiler.compiled import Compiled
+    from nnspec.compiler.weights.links import keras_to_torch, random_keras_arrays, set_keras_arrays
 
-    loaded = nnspec.load(spec)
-    program = torch_source(loaded).program
-    links = weight_links(program)
-    model = nnspec.compile_keras(loaded)
-    module = nnspec.compile_torch(loaded)
-    set_keras_arrays(model, links, random_keras_arrays(links, seed))
-    keras_to_torch(model, module, program)
-    return loaded, model, module, links
+    compiled = Compiled.of(spec)
+    model = compiled.keras_model()
+    module = compiled.torch_module()
+    set_keras_arrays(model, compiled.declared, random_keras_arrays(compiled.declared, seed))
+    keras_to_torch(model, module, compiled)
+    return compiled.loaded, model, module, compiled.links
 
 
 def _inputs(loaded: Any, seed: int = 1) -> list[np.ndarray]:
-    from nnspec.compiler.parity import sample_inputs
+    from nnspec.compiler.parity.check import sample_inputs
 
     return sample_inputs(loaded.graph, seed, batch=5)
 
@@ -217,11 +213,11 @@ CONSTRAINED: dict[str, dict[str, Any]] = {
 
 def _constrained_keras_arrays(model: Any, links: list[Any]) -> dict[str, np.ndarray]:
     """Each weight after its Keras constraint object (unchanged where it has none)."""
-    from nnspec.compiler.weights import _keras_variable
+    from nnspec.compiler.weights.links import _keras_variable
 
     out = {}
     for link in links:
-        variable = _keras_variable(model, link)
+        variable = _keras_variable(model, link.keras_layers, link.keras_name)
         value = variable.constraint(variable) if variable.constraint is not None else variable
         out[link.keras_path] = np.asarray(value)
     return out
@@ -240,6 +236,6 @@ def test_apply_constraints_equals_keras_constraints(name: str) -> None:
 
 
 def _has_constraint(model: Any, link: Any) -> bool:
-    from nnspec.compiler.weights import _keras_variable
+    from nnspec.compiler.weights.links import _keras_variable
 
-    return _keras_variable(model, link).constraint is not None
+    return _keras_variable(model, link.keras_layers, link.keras_name).constraint is not None

@@ -934,7 +934,7 @@ def test_shared_layer_calls_keep_their_node_order(build, tmp_path: Path, keras) 
 def test_a_conversion_failing_its_parity_check_writes_nothing(tmp_path: Path, monkeypatch, keras) -> None:
     """Output is all or nothing: PARITY FAILED exits 1 and leaves no file behind."""
     from nnspec.compiler import convert
-    from nnspec.compiler.parity import ParityReport
+    from nnspec.compiler.parity.check import ParityReport
 
     def failing(*args: object, **kwargs: object) -> ParityReport:
         return ParityReport("m", TOLERANCE, False, problems=["differs"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnspec.compiler.datasets import DataError, Dataset, describe, label_kind, load_dataset
+from nnspec.compiler.training.datasets import DataError, Dataset, describe, label_kind, load_dataset
 
 SPARSE = "sparse_categorical_crossentropy"
 IRIS_IN, IRIS_OUT = (None, 4), (None, 3)

@@ -6,7 +6,7 @@ import pytest
 
 import nnspec
 from conftest import EXAMPLES
-from nnspec.compiler.training_plan import training_plan
+from nnspec.compiler.training.plan import training_plan
 
 IRIS = (EXAMPLES / "iris.yaml").read_text()
 SCHEDULED_SGD = (

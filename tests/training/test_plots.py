@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from nnspec.compiler.plots import plot_history, save_history
+from nnspec.compiler.training.plots import plot_history, save_history
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HISTORY = {
@@ -79,8 +79,8 @@ def test_no_framework_and_no_pyplot(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from nnspec.compiler.datasets import load_dataset\n"
-        "from nnspec.compiler.plots import plot_history\n"
+        "from nnspec.compiler.training.datasets import load_dataset\n"
+        "from nnspec.compiler.training.plots import plot_history\n"
         "load_dataset('iris', (None, 4), (None, 3), 'sparse_categorical_crossentropy')\n"
         f"plot_history({{'loss': [1.0, 0.5]}}, Path({str(tmp_path / 'h.png')!r}), 'run')\n"
         "print(sorted(m for m in ('torch', 'keras', 'tensorflow', 'matplotlib.pyplot') if m in sys.modules))\n"

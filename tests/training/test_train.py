@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 import nnspec
 from conftest import EXAMPLES
 from nnspec.compiler.cli import app
-from nnspec.compiler.train import dataset_for, train
-from nnspec.compiler.training_plan import training_plan
+from nnspec.compiler.training.plan import training_plan
+from nnspec.compiler.training.run import dataset_for, train
 
 pytestmark = [pytest.mark.keras, pytest.mark.torch]
 runner = CliRunner()
@@ -121,7 +121,7 @@ def test_bad_data_is_refused_before_training(tmp_path: Path, content: str, messa
 def test_interrupted_training_leaves_no_model_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
-    import nnspec.compiler.train as training
+    import nnspec.compiler.training.run as training
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt

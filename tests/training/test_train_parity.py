@@ -14,8 +14,8 @@ import pytest
 
 import nnspec
 from conftest import EXAMPLES
-from nnspec.compiler.torch_train import load_training, training_source
-from nnspec.compiler.train_parity import check_training
+from nnspec.compiler.training.parity import check_training
+from nnspec.compiler.training.script import load_training, training_source
 
 pytestmark = [pytest.mark.keras, pytest.mark.torch]
 IRIS = (EXAMPLES / "iris.yaml").read_text()
@@ -107,8 +107,8 @@ def test_generated_callbacks_decide_as_keras_does(tmp_path: Path, keras: Any, ca
     _, training = load_training(loaded)
     values = [1.0, 0.9, 0.89, 0.95, 0.88, 0.87, 0.9, 0.91, 0.92, 0.93]
     model = nnspec.compile_keras(loaded)
-    from nnspec.compiler.keras_train import compiled_keras_model, keras_callbacks
-    from nnspec.compiler.training_plan import training_plan
+    from nnspec.compiler.training.keras_fit import compiled_keras_model, keras_callbacks
+    from nnspec.compiler.training.plan import training_plan
 
     compiled_keras_model(loaded, model)
     (theirs,) = keras_callbacks(training_plan(loaded))
@@ -153,7 +153,7 @@ def test_generated_script_trains_on_its_own_from_a_csv(tmp_path: Path) -> None:
 
 def nnspec_generate(directory: Path) -> int:
     loaded = nnspec.load(EXAMPLES / "iris.yaml")
-    from nnspec.compiler.torch_target import torch_source
+    from nnspec.compiler.targets.torch_module import torch_source
 
     (directory / "iris_torch.py").write_text(torch_source(loaded).text)
     (directory / "iris_train.py").write_text(training_source(loaded).text)

@@ -1,5 +1,9 @@
 """Parity: build the Keras model and the torch module from one spec, copy weights
-each way, feed both the same seeded input, and compare every layer's output."""
+each way, feed both the same seeded input, and compare every layer's output.
+
+The torch module computes in its own layouts: inputs are moved into the layout each
+argument takes, and every torch value is moved back to Keras's layout (its lowering
+records which it has) before it is compared."""
 
 from __future__ import annotations
 
@@ -12,21 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from ..spec.graph import Graph
-from ..spec.load import LoadedSpec
-from ..spec.model import FunctionalSpec, SequentialSpec
-from .keras_target import compile_keras
-from .source import as_loaded, load_module, one_torch_thread
-from .torch_lower import ClassPlan
-from .torch_target import TorchSource, torch_source
-from .weights import (
-    WeightLink,
+from ...spec.graph import Graph
+from ...spec.model import FunctionalSpec, SequentialSpec, flatten_refs
+from ..compiled import Compiled
+from ..rules.layout import keras_array, torch_array
+from ..targets.loading import one_torch_thread
+from ..targets.lower import ClassPlan
+from ..weights.links import (
     keras_arrays,
     keras_from_torch_state,
     load_torch_state,
+    random_keras_arrays,
     set_keras_arrays,
     torch_state_from_keras,
-    weight_links,
 )
 
 DEFAULT_TOLERANCE = 1e-5
@@ -46,6 +48,7 @@ class LayerRow:
     torch_params: int
     spec_params: int
     spec_torch_params: int
+    """What the lowering says torch holds for the layer (parameters and buffers)."""
     max_abs: float = 0.0
     max_rel: float = 0.0
     ok: bool = True
@@ -74,23 +77,6 @@ class ParityReport:
         return {**asdict(self), "passed": self.passed}
 
 
-def random_keras_arrays(links: list[WeightLink], seed: int) -> dict[str, np.ndarray]:
-    """Non-zero weights of a sensible scale: kernels ~ N(0, 1/fan_in), biases and
-    shifts ~ N(0, 0.1), scales and variances ~ U(0.5, 1.5)."""
-    rng = np.random.default_rng(seed)
-    out = {}
-    for link in links:
-        shape = link.keras_shape
-        if link.keras_name in ("gamma", "moving_variance"):
-            array = rng.uniform(0.5, 1.5, shape)
-        elif len(shape) >= 2:
-            array = rng.normal(0.0, 1.0 / np.sqrt(max(1, int(np.prod(shape[:-1])))), shape)
-        else:
-            array = rng.normal(0.0, 0.1 if link.keras_name != "alpha" else 0.3, shape)
-        out[link.keras_path] = array.astype("float32")
-    return out
-
-
 def sample_inputs(graph: Graph, seed: int, batch: int = 4) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [
@@ -110,24 +96,27 @@ def check_parity(
     """Compare Keras and torch layer by layer. Weights come from `keras_model` (a
     built Keras model), from `torch_state` (a state_dict), or are random."""
     with one_torch_thread():
-        return _check_parity(spec, tolerance, seed, training, keras_model, torch_state)
+        return _check_parity(Compiled.of(spec), tolerance, seed, training, keras_model, torch_state)
 
 
 def _check_parity(
-    spec: Any, tolerance: float, seed: int, training: bool, keras_model: Any, torch_state: dict[str, Any] | None
+    compiled: Compiled,
+    tolerance: float,
+    seed: int,
+    training: bool,
+    keras_model: Any,
+    torch_state: dict[str, Any] | None,
 ) -> ParityReport:
     import torch
 
-    loaded = as_loaded(spec)
-    source = torch_source(loaded)
-    module = getattr(load_module(source.text, "torch_" + source.class_name.lower()), source.class_name)()
-    model = keras_model if keras_model is not None else compile_keras(loaded)
-    links = weight_links(source.program)
+    loaded, links, declared = compiled.loaded, compiled.links, compiled.declared
+    module = compiled.torch_module()
+    model = keras_model if keras_model is not None else compiled.keras_model()
     report = ParityReport(loaded.graph.name, tolerance, training)
-    _count(report, loaded, model, module)
+    _count(report, compiled, model, module)
     if training:
         module.train()
-        if any(info.kind == "Dropout" for info in _all_layers(loaded.graph)):
+        if any(info.kind == "Dropout" for info in all_layers(loaded.graph)):
             report.problems.append("training-mode parity needs a model without Dropout: its masks are random")
             return report
     else:
@@ -136,20 +125,20 @@ def _check_parity(
     if torch_state is not None:
         start = keras_from_torch_state(torch_state, links)
     elif keras_model is not None:
-        start = keras_arrays(model, links)
+        start = keras_arrays(model, declared)
     else:
-        start = random_keras_arrays(links, seed)
+        start = random_keras_arrays(declared, seed)
     # Keras -> torch
-    set_keras_arrays(model, links, start)
+    set_keras_arrays(model, declared, start)
     load_torch_state(module, torch_state_from_keras(start, links))
-    first = _compare(loaded, source, model, module, inputs, training)
+    first = _compare(compiled, model, module, inputs, training)
     # torch -> Keras, from different weights
-    other = random_keras_arrays(links, seed + 1)
+    other = random_keras_arrays(declared, seed + 1)
     load_torch_state(module, torch_state_from_keras(other, links))
     with torch.no_grad():
         state = {k: v.clone() for k, v in module.state_dict().items()}
-    set_keras_arrays(model, links, keras_from_torch_state(state, links))
-    second = _compare(loaded, source, model, module, inputs, training)
+    set_keras_arrays(model, declared, keras_from_torch_state(state, links))
+    second = _compare(compiled, model, module, inputs, training)
     report.directions = {
         "keras_to_torch": max((d for d, _ in first.values()), default=0.0),
         "torch_to_keras": max((d for d, _ in second.values()), default=0.0),
@@ -162,32 +151,34 @@ def _check_parity(
     return report
 
 
-def _all_layers(graph: Graph) -> Iterator[Any]:
+def all_layers(graph: Graph) -> Iterator[Any]:
     for info in graph.layers:
         yield info
         if info.inner is not None:
-            yield from _all_layers(info.inner)
+            yield from all_layers(info.inner)
 
 
-def _count(report: ParityReport, loaded: LoadedSpec, model: Any, module: Any) -> None:
-    graph = loaded.graph
+def _count(report: ParityReport, compiled: Compiled, model: Any, module: Any) -> None:
+    graph = compiled.loaded.graph
+    top = compiled.program.top
     report.keras_params = int(model.count_params())
     report.torch_params = sum(p.numel() for p in module.parameters())
     report.torch_buffers = sum(b.numel() for b in module.buffers())
     report.spec_params = graph.params.total
-    report.spec_torch_total = graph.params.torch_total
+    report.spec_torch_total = sum(top.torch_values())
     if report.keras_params != report.spec_params:
         report.problems.append(f"Keras counts {report.keras_params:,} params, the spec {report.spec_params:,}")
     torch_total = report.torch_params + report.torch_buffers
     if torch_total != report.spec_torch_total:
-        report.problems.append(f"torch holds {torch_total:,} values, the spec expects {report.spec_torch_total:,}")
+        report.problems.append(f"torch holds {torch_total:,} values, the lowering expects {report.spec_torch_total:,}")
     state = module.state_dict()
-    plans = {layer.name: layer for layer in _top_plan(module, loaded).layers}
+    plans = {layer.name: layer for layer in top.layers}
     for info in graph.layers:
         if info.kind == "InputLayer":
             continue
         owned = plans[info.name].modules
         torch_count = sum(v.numel() for k, v in state.items() if k.split(".")[0] in owned)
+        expected_torch = sum(top.torch_values(info.name))
         keras_count = int(model.get_layer(info.name).count_params())
         for call in info.calls:
             row = LayerRow(
@@ -198,21 +189,17 @@ def _count(report: ParityReport, loaded: LoadedSpec, model: Any, module: Any) ->
                 keras_count,
                 torch_count,
                 info.params.total,
-                info.params.torch_total,
+                expected_torch,
             )
-            row.ok = keras_count == info.params.total and torch_count == info.params.torch_total
+            row.ok = keras_count == info.params.total and torch_count == expected_torch
             report.rows.append(row)
 
 
-def _top_plan(module: Any, loaded: LoadedSpec) -> ClassPlan:
-    return torch_source(loaded).program.top
-
-
 def _compare(
-    loaded: LoadedSpec, source: TorchSource, model: Any, module: Any, inputs: list[np.ndarray], training: bool
+    compiled: Compiled, model: Any, module: Any, inputs: list[np.ndarray], training: bool
 ) -> dict[tuple[str, int], tuple[float, float]]:
-    keras_values = _keras_calls(loaded, model, inputs, training)
-    torch_values = _torch_calls(source.program.top, module, inputs)
+    keras_values = _keras_calls(compiled, model, inputs, training)
+    torch_values = torch_calls(compiled.program.top, module, inputs)
     out = {}
     for key, theirs in keras_values.items():
         mine = torch_values[key]
@@ -231,16 +218,14 @@ def _compare(
 
 
 def _keras_calls(
-    loaded: LoadedSpec, model: Any, inputs: list[np.ndarray], training: bool
+    compiled: Compiled, model: Any, inputs: list[np.ndarray], training: bool
 ) -> dict[tuple[str, int], list[Any]]:
     """Every call's outputs in Keras, by running the model's layers one call at a time."""
     import keras
 
-    spec, graph = loaded.spec, loaded.graph
+    spec, graph = compiled.loaded.spec, compiled.loaded.graph
     values: dict[tuple[str, int, int], Any] = {}
     if isinstance(spec, FunctionalSpec):
-        from ..spec.model import flatten_refs
-
         for ref, array in zip(flatten_refs(spec.config.input_layers), inputs, strict=True):
             values[(ref[0], 0, 0)] = keras.ops.convert_to_tensor(array)
     first = spec.config.layers[0]
@@ -261,13 +246,7 @@ def _keras_calls(
         else:
             arguments = values[call.inputs[0]]
         result = model.get_layer(call.layer)(arguments, training=training)
-        flat = (
-            list(result.values())
-            if isinstance(result, dict)
-            else list(result)
-            if isinstance(result, list | tuple)
-            else [result]
-        )
+        flat = _flat(result)
         for i, tensor in enumerate(flat):
             values[(call.layer, call.index, i)] = tensor
         out[(call.layer, call.index)] = [keras.ops.convert_to_numpy(t) for t in flat]
@@ -307,19 +286,38 @@ def _captured_locals(module: Any) -> Iterator[dict[str, Any]]:
         sys.setprofile(previous)
 
 
-def _torch_calls(plan: ClassPlan, module: Any, inputs: list[np.ndarray]) -> dict[tuple[str, int], list[Any]]:
+def torch_inputs(plan: ClassPlan, inputs: list[np.ndarray]) -> list[Any]:
+    """Keras-layout arrays as the tensors the generated module takes."""
     import torch
 
-    tensors = [torch.from_numpy(x) for x in inputs]
+    return [torch.from_numpy(torch_array(x, v.layout)) for x, v in zip(inputs, plan.arguments, strict=True)]
+
+
+def torch_calls(plan: ClassPlan, module: Any, inputs: list[np.ndarray]) -> dict[tuple[str, int], list[Any]]:
+    """Every call's outputs in torch, as arrays in Keras's layout."""
+    import torch
+
     with torch.no_grad(), _captured_locals(module) as local:
-        module(*tensors)
+        module(*torch_inputs(plan, inputs))
     out = {}
     for layer in plan.layers:
-        for index, names in layer.outputs.items():
-            if layer.kind == "InputLayer":
-                continue
-            out[(layer.name, index)] = [_lookup(local, name).numpy() for name in names]
+        if layer.kind == "InputLayer":
+            continue
+        for index, values in layer.outputs.items():
+            out[(layer.name, index)] = [keras_array(_lookup(local, v.name).numpy(), v.layout) for v in values]
     return out
+
+
+def keras_outputs_of(plan: ClassPlan, outputs: Any) -> list[np.ndarray]:
+    """What the generated module returned, flattened in the spec's output order, in Keras's layout."""
+    flat = (
+        list(outputs.values())
+        if isinstance(outputs, dict)
+        else list(outputs)
+        if isinstance(outputs, tuple)
+        else [outputs]
+    )
+    return [keras_array(t.detach().numpy(), v.layout) for t, v in zip(flat, plan.outputs, strict=True)]
 
 
 def _lookup(local: dict[str, Any], name: str) -> Any:

@@ -9,12 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..spec import initializers, regularizers
-from ..spec.activations import ACTIVATIONS
-from ..spec.base import KerasObject, snake_case
-from ..spec.layers.activations import ActivationLayerObject
-from ..spec.layers.base import LayerConfig
-from .names import pystr
+from ...spec import initializers, regularizers
+from ...spec.activations import ACTIVATIONS
+from ...spec.base import KerasObject, snake_case
+from ...spec.layers.activations import ActivationLayerObject
+from ...spec.layers.base import LayerConfig
+from ..names import pystr
 
 _MODULES: list[tuple[tuple[type, ...], str]] = [
     (tuple(initializers.INITIALIZER_CLASSES), "initializers"),

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import training as kt
-from .torch_init import num
+from ...spec import training as kt
+from ..rules.expr import num
 
 
 @dataclass

@@ -7,18 +7,18 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec.errors import Problem, SpecError
-from ..spec.fit import EarlyStopping
-from ..spec.load import LoadedSpec
-from .keras_values import changed_fields
-from .names import identifier, pystr
-from .render import render
-from .source import as_loaded, load_module
-from .torch_init import num
-from .torch_losses import loss_code, metric_code
-from .torch_optim import optimizer_code
-from .torch_target import torch_source
-from .training_plan import TrainingPlan, training_plan
+from ...spec.errors import Problem, SpecError
+from ...spec.fit import EarlyStopping
+from ..compiled import Compiled
+from ..names import identifier, pystr
+from ..rules.expr import num
+from ..targets.keras_values import changed_fields
+from ..targets.loading import load_module
+from ..targets.lower import TorchProgram
+from ..targets.render import render
+from .losses import loss_code, metric_code
+from .optimizers import optimizer_code
+from .plan import TrainingPlan, training_plan
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,10 @@ def _callback(callback: Any, plan: TrainingPlan) -> str:
 def training_source(spec: Any, module: str | None = None) -> TrainingSource:
     """The training script for a spec; it imports the model class from `module`
     (default `<model>_torch`, the file `nnspec generate` writes beside it)."""
-    loaded = as_loaded(spec)
+    compiled = Compiled.of(spec)
+    loaded = compiled.loaded
     plan = training_plan(loaded)
-    model = torch_source(loaded)
+    model = compiled.torch_source
     stem = identifier(loaded.graph.name, "model")
     try:
         loss = loss_code(plan.loss)
@@ -76,8 +77,9 @@ def training_source(spec: Any, module: str | None = None) -> TrainingSource:
         weight_decay=num(optimizer.decoupled_weight_decay) if optimizer.decoupled_weight_decay else None,
         clipping=optimizer.clipping,
         callbacks=[_callback(c, plan) for c in fit.callbacks],
-        regularization="def regularization_loss" in model.text,
-        constraints="def apply_constraints" in model.text,
+        regularization=model.program.top.has("penalties"),
+        constraints=model.program.top.has("constraints"),
+        input_layout=_input_permutation(model.program),
         uses_math="math." in body,
         uses_functional="F." in body,
     )
@@ -107,9 +109,17 @@ def _note(plan: TrainingPlan, note: str) -> str:
     return f"Keras's {name}; the torch update is {note}."
 
 
-def load_training(loaded: LoadedSpec) -> tuple[types.ModuleType, types.ModuleType]:
+def _input_permutation(program: TorchProgram) -> tuple[int, ...] | None:
+    """How the script moves Keras-layout samples (N, H, W, C) into the module's input
+    layout; None where the module takes them as they are."""
+    layout = program.top.arguments[0].layout
+    return None if layout.is_keras else layout.perm
+
+
+def load_training(spec: Any) -> tuple[types.ModuleType, types.ModuleType]:
     """The generated model module and training module, loaded in this process."""
-    model = torch_source(loaded)
+    compiled = Compiled.of(spec)
+    model = compiled.torch_source
     model_module = load_module(model.text, "torch_" + model.class_name.lower())
-    training = training_source(loaded, module=model_module.__name__)
+    training = training_source(compiled, module=model_module.__name__)
     return model_module, load_module(training.text, "train_" + model.class_name.lower())

@@ -14,14 +14,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..spec.graph import DEFAULT_MAX_PARAMS
-from ..spec.load import LoadedSpec, load
+from ...spec.graph import DEFAULT_MAX_PARAMS
+from ...spec.load import LoadedSpec, load
 
 
 def as_loaded(spec: Any, max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
     """A LoadedSpec from a LoadedSpec, a path, or parsed data."""
     if isinstance(spec, LoadedSpec):
         return spec
+    if isinstance(getattr(spec, "loaded", None), LoadedSpec):  # a Compiled spec
+        return spec.loaded
     if isinstance(spec, str | Path | dict):
         return load(spec, max_params)
     raise TypeError(f"expected a spec file, parsed spec data or a LoadedSpec, got {type(spec).__name__}")

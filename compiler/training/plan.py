@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec.errors import Problem, SpecError
-from ..spec.fit import EarlyStopping, FitConfig, ReduceLROnPlateau
-from ..spec.load import LoadedSpec
-from ..spec.training import CompileConfig, Loss, Metric
-from .torch_losses import ACCURACY_BODIES, metric_name
+from ...spec.errors import Problem, SpecError
+from ...spec.fit import EarlyStopping, FitConfig, ReduceLROnPlateau
+from ...spec.load import LoadedSpec
+from ...spec.training import CompileConfig, Loss, Metric
+from .losses import ACCURACY_BODIES, metric_name
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec.training import Loss, Metric
-from .torch_init import num
+from ...spec.training import Loss, Metric
+from ..rules.expr import num
 
 EPSILON = "1e-07"
 

@@ -1,16 +1,18 @@
-"""The PyTorch target: a spec's nn.Module source, and that source loaded."""
+"""The PyTorch target: a spec's nn.Module source, rendered from its lowering, and
+that source loaded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec.load import LoadedSpec
-from ..spec.model import FunctionalSpec
-from .helpers import helper_sources
+from ...spec.load import LoadedSpec
+from ...spec.model import FunctionalSpec
+from ..rules.expr import FUNCTIONAL
+from ..rules.helpers import helper_sources
+from .loading import as_loaded, load_module
+from .lower import ClassPlan, InterfaceLayout, TorchProgram, lower_torch
 from .render import render
-from .source import as_loaded, load_module
-from .torch_lower import ClassPlan, TorchProgram, lower_torch
 
 EXAMPLE_SIZE = 2
 """Stands in for unknown sizes (the batch, too) in the generated file's example input."""
@@ -18,7 +20,7 @@ EXAMPLE_SIZE = 2
 
 @dataclass(frozen=True)
 class TorchSource:
-    """A generated module file and what it defines."""
+    """A generated module file and the program it was rendered from."""
 
     text: str
     program: TorchProgram
@@ -28,59 +30,75 @@ class TorchSource:
         return self.program.top.name
 
 
-def torch_source(spec: Any) -> TorchSource:
+def torch_source(spec: Any, interface: InterfaceLayout = "torch") -> TorchSource:
     """The generated PyTorch file for a spec (a path, parsed data or LoadedSpec)."""
     loaded = as_loaded(spec)
-    program = lower_torch(loaded)
-    classes = [_class_view(plan, program) for plan in program.classes]
+    return render_torch(loaded, lower_torch(loaded, interface))
+
+
+def render_torch(loaded: LoadedSpec, program: TorchProgram) -> TorchSource:
+    classes = [_class_view(plan) for plan in program.classes]
     top = program.top
     text = render(
         "torch_module.py.j2",
-        helpers=helper_sources(program.helpers),
+        functional=FUNCTIONAL in program.needs,
+        helpers=helper_sources(program.needs),
         classes=classes,
         top=top,
-        example_inputs=", ".join(_example(s) for s in top.graph.input_shapes),
+        layout_note=_layout_note(program),
+        example_inputs=", ".join(
+            _example(v.layout.shape(s)) for v, s in zip(top.arguments, top.graph.input_shapes, strict=True)
+        ),
         output_shapes=_shapes_expression(loaded),
     )
-    if "F." not in text.replace("import torch.nn.functional as F", ""):
-        text = text.replace("import torch.nn.functional as F\n", "")
     return TorchSource(text, program)
 
 
-def compile_torch(spec: Any) -> Any:
+def compile_torch(spec: Any, interface: InterfaceLayout = "torch") -> Any:
     """A torch.nn.Module built from the spec's generated source."""
-    source = torch_source(spec)
+    source = torch_source(spec, interface)
+    return instantiate(source)
+
+
+def instantiate(source: TorchSource) -> Any:
     module = load_module(source.text, "torch_" + source.class_name.lower())
     return getattr(module, source.class_name)()
 
 
-def _class_view(plan: ClassPlan, program: TorchProgram) -> dict[str, Any]:
+def _layout_note(program: TorchProgram) -> str:
+    """The module docstring's line on tensor layout."""
+    top = program.top
+    moved = [v for v in (*top.arguments, *top.outputs) if not v.layout.is_keras]
+    if not moved:
+        return "tensors keep Keras's layout"
+    return "inputs and outputs are channels first (N, C, ...), as PyTorch's layers take them"
+
+
+def _class_view(plan: ClassPlan) -> dict[str, Any]:
     inner = [(layer.attr, layer.inner) for layer in plan.layers if layer.inner is not None]
-    init = list(plan.init) + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
-    penalties = list(plan.penalties) + [f"self.{a}.regularization_loss()" for a, c in inner if _has(c, "penalties")]
-    constraints = list(plan.constraints) + [f"self.{a}.apply_constraints()" for a, c in inner if _has(c, "constraints")]
+    init = [s.text for s in plan.init] + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
+    penalties = [p.text for p in plan.penalties] + [
+        f"self.{a}.regularization_loss()" for a, c in inner if c is not None and c.has("penalties")
+    ]
+    constraints = [c.text for c in plan.constraints] + [
+        f"self.{a}.apply_constraints()" for a, c in inner if c is not None and c.has("constraints")
+    ]
     layers = sum(1 for layer in plan.layers if layer.kind != "InputLayer")
     params = plan.graph.params
     doc = f"Keras {plan.kind} model: {layers} layer{'s' * (layers != 1)}, {params.total:,} parameters."
     return {
         "name": plan.name,
         "doc": doc,
-        "modules": plan.modules,
-        "setup": plan.setup,
+        "modules": [(m.attr, m.constructor.text) for m in plan.modules],
+        "setup": [s.text for s in plan.setup],
         "init": init,
-        "lines": plan.lines,
+        "lines": [(line.targets, line.expression.text) for line in plan.lines],
         "returns": plan.returns,
-        "signature": ", ".join(f"{arg}: torch.Tensor" for arg in plan.arguments),
+        "signature": ", ".join(f"{v.name}: torch.Tensor" for v in plan.arguments),
         "return_type": _return_type(plan.returns),
         "penalty": _sum(penalties),
         "constraints": constraints,
     }
-
-
-def _has(plan: ClassPlan | None, what: str) -> bool:
-    if plan is None:
-        return False
-    return bool(getattr(plan, what)) or any(_has(layer.inner, what) for layer in plan.layers)
 
 
 def _sum(terms: list[str]) -> str:

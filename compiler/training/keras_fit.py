@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..spec.fit import EarlyStopping, ReduceLROnPlateau
-from ..spec.load import LoadedSpec
-from ..spec.write import _keras_compile
-from .keras_target import compile_keras
-from .keras_values import changed_fields
-from .training_plan import TrainingPlan
+from ...spec.fit import EarlyStopping, ReduceLROnPlateau
+from ...spec.load import LoadedSpec
+from ...spec.write import _keras_compile
+from ..targets.keras_model import compile_keras
+from ..targets.keras_values import changed_fields
+from .plan import TrainingPlan
 
 EpochHook = Callable[[int, dict[str, float]], None]
 BatchHook = Callable[[int], None]

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec.graph import Graph
-from ..spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from ...spec.graph import Graph
+from ...spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from ..kinds import rule_for
+from ..names import Namespace, identifier, pystr
 from .keras_values import ACTIVATION_LAYER, LEGACY_HARD_SIGMOID, call, layer_call
-from .kinds import rule_for
-from .names import Namespace, identifier, pystr
+from .loading import as_loaded, load_module
 from .render import fit, render
-from .source import as_loaded, load_module
 
 
 @dataclass
@@ -49,10 +49,14 @@ def keras_source(spec: Any) -> KerasSource:
 
 def compile_keras(spec: Any) -> Any:
     """A keras.Model built by the spec's generated source."""
-    source = keras_source(spec)
+    loaded = as_loaded(spec)
+    return build_keras(loaded, keras_source(loaded))
+
+
+def build_keras(loaded: Any, source: KerasSource) -> Any:
     module = load_module(source.text, "keras_" + source.function.removeprefix("build_"))
     model = getattr(module, source.function)()
-    _call_once(model, as_loaded(spec))
+    _call_once(model, loaded)
     return model
 
 

@@ -1,13 +1,49 @@
-"""Render a ParityReport as a per-layer table, like the summary's."""
+"""The tables the command line prints: Keras's model summary, the layer-by-layer parity
+report and the step-by-step training parity report (rich tables)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .parity import ParityReport
-from .train_parity import TrainingReport
+from ..spec.summary import Summary, readable_size
+
+if TYPE_CHECKING:
+    from .parity.check import ParityReport
+    from .training.parity import TrainingReport
+
+
+def print_summary(
+    summary: Summary, torch_counts: tuple[int, int] | None = None, console: Console | None = None
+) -> None:
+    console = console or Console(width=max(100, Console().width))
+    console.print(f'Model: "{summary.name}"')
+    table = Table(box=box.HEAVY_HEAD, show_lines=True)
+    table.add_column("Layer (type)", no_wrap=False)
+    table.add_column("Output Shape")
+    table.add_column("Param #", justify="right")
+    if summary.functional:
+        table.add_column("Connected to")
+    for row in summary.rows:
+        cells = [f"{row.name} ({row.class_name})", row.output_shape, f"{row.params:,}"]
+        if summary.functional:
+            cells.append(", ".join(row.connected_to) or "-")
+        table.add_row(*cells)
+    console.print(table)
+    trainable_bytes = summary.trainable_bytes
+    frozen_bytes = summary.weight_bytes - trainable_bytes
+    console.print(f" Total params: {summary.total_params:,} ({readable_size(summary.weight_bytes)})")
+    console.print(f" Trainable params: {summary.trainable_params:,} ({readable_size(trainable_bytes)})")
+    console.print(f" Non-trainable params: {summary.non_trainable_params:,} ({readable_size(frozen_bytes)})")
+    if torch_counts is not None and torch_counts != (summary.total_params, 0):
+        params, buffers = torch_counts
+        console.print(
+            f" PyTorch: {params:,} parameters + {buffers:,} buffer values"
+            " (Keras counts moving statistics as non-trainable params; torch keeps them as buffers)"
+        )
 
 
 def print_report(report: ParityReport, console: Console | None = None) -> None:

@@ -1,11 +1,23 @@
 """Helper functions and classes a generated torch file may need, placed on demand.
 
-Each is a small, readable piece of torch written once here; a kind rule names the
-helpers it uses and the emitter places just those, in this order."""
+Each is a small, readable piece of torch written once here; a rule's expressions name the
+helpers they use (`Expr.needs`) and the emitter places just those, in this order."""
 
 from __future__ import annotations
 
-HELPERS: dict[str, str] = {
+from dataclasses import dataclass
+
+from .expr import FUNCTIONAL
+
+
+@dataclass(frozen=True)
+class Helper:
+    source: str
+    needs: frozenset[str] = frozenset()
+    """What the helper's own code uses (the functional module `F`)."""
+
+
+_SOURCES: dict[str, str] = {
     "l2_norm": '''
 def l2_norm(weight: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
     """Euclidean norm over `dims`, kept for broadcasting (Keras's constraint norms)."""
@@ -103,9 +115,15 @@ class NoiseShapeDropout(nn.Module):
 }
 
 
-def helper_sources(names: set[str]) -> list[str]:
-    """The sources of `names`, in a fixed order so that output is deterministic."""
-    unknown = names - HELPERS.keys()
-    if unknown:
-        raise KeyError(f"unknown helpers: {sorted(unknown)}")
-    return [HELPERS[name].strip("\n") for name in HELPERS if name in names]
+_USES_FUNCTIONAL = {"orthogonal_penalty", "KerasPReLU"}
+
+HELPERS: dict[str, Helper] = {
+    name: Helper(source.strip("\n"), frozenset({FUNCTIONAL}) if name in _USES_FUNCTIONAL else frozenset())
+    for name, source in _SOURCES.items()
+}
+
+
+def helper_sources(names: set[str] | frozenset[str]) -> list[str]:
+    """The sources of the helpers among `names`, in a fixed order so that output is
+    deterministic."""
+    return [HELPERS[name].source for name in HELPERS if name in names]

@@ -12,17 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from ..spec.load import LoadedSpec, load
-from ..spec.write import dump_yaml, to_canonical
+from ...spec.load import LoadedSpec, load
+from ...spec.write import dump_yaml, to_canonical
+from ..compiled import Compiled
+from ..names import identifier
+from ..staging import staged
+from ..targets.loading import one_torch_thread
 from .datasets import Dataset, load_dataset
-from .keras_train import compiled_keras_model, fit_keras
-from .names import identifier
-from .outputs import staged
+from .keras_fit import compiled_keras_model, fit_keras
+from .plan import TrainingPlan, training_plan
 from .plots import plot_history, save_history
 from .progress import training_progress
-from .source import one_torch_thread
-from .torch_train import load_training, training_source
-from .training_plan import TrainingPlan, training_plan
+from .script import load_training, training_source
 
 BACKENDS = ("keras", "torch")
 
@@ -91,32 +92,21 @@ def _train_torch(loaded, plan, data, epochs, progress, stage, stem) -> TrainResu
     import torch
     from torch.utils.data import DataLoader, TensorDataset
 
-    model_module, training = load_training(loaded)
+    compiled = Compiled.of(loaded)
+    model_module, training = load_training(compiled)
     if plan.fit.seed is not None:
         torch.manual_seed(plan.fit.seed)
-    model = getattr(model_module, _class_name(loaded))()
+    model = getattr(model_module, compiled.torch_source.class_name)()
     y_train, y_test = labels_for(data.y_train, plan), labels_for(data.y_test, plan)
     train_loader, val_loader = training.make_loaders(data.x_train, y_train)
     history = training.train(model, train_loader, val_loader, epochs, progress.on_epoch, progress.on_batch)
-    test_set = TensorDataset(torch.from_numpy(data.x_test), torch.from_numpy(y_test))
+    test_set = TensorDataset(training.model_inputs(data.x_test), torch.from_numpy(y_test))
     test = training.evaluate(model, DataLoader(test_set, batch_size=plan.fit.batch))
     torch.save(model.state_dict(), stage.path(f"{stem}.pt"))
-    stage.write_text(f"{stem}_torch.py", _torch_model_text(loaded))
-    stage.write_text(f"{stem}_train.py", training_source(loaded).text)
+    stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
+    stage.write_text(f"{stem}_train.py", training_source(compiled).text)
     params = sum(p.numel() for p in model.parameters())
     return TrainResult("torch", history, test, params)
-
-
-def _class_name(loaded: LoadedSpec) -> str:
-    from .torch_target import torch_source
-
-    return torch_source(loaded).class_name
-
-
-def _torch_model_text(loaded: LoadedSpec) -> str:
-    from .torch_target import torch_source
-
-    return torch_source(loaded).text
 
 
 # -- saved models -------------------------------------------------------------
@@ -155,22 +145,21 @@ def evaluate_saved(saved: SavedModel, data: Dataset) -> dict[str, float]:
     from torch.utils.data import DataLoader, TensorDataset
 
     model, training = _torch_from_file(saved)
-    loader = DataLoader(TensorDataset(torch.from_numpy(data.x_test), torch.from_numpy(y_test)), batch_size=256)
+    loader = DataLoader(TensorDataset(training.model_inputs(data.x_test), torch.from_numpy(y_test)), batch_size=256)
     return training.evaluate(model, loader)
 
 
 def predict_saved(saved: SavedModel, x: np.ndarray) -> np.ndarray:
     if saved.backend == "keras":
         return np.asarray(_keras_from_file(saved).predict(x, verbose=0))
-    import torch
 
     model, training = _torch_from_file(saved)
-    return training.predict(model, torch.from_numpy(x)).numpy()
+    return training.predict(model, training.model_inputs(x)).numpy()
 
 
 def _keras_from_file(saved: SavedModel) -> Any:
     """Rebuilt from the spec and the file's weights: nothing in the file is run."""
-    from .keras_target import compile_keras
+    from ..targets.keras_model import compile_keras
 
     model = compile_keras(saved.loaded)
     model.load_weights(str(saved.path))
@@ -178,9 +167,10 @@ def _keras_from_file(saved: SavedModel) -> Any:
 
 
 def _torch_from_file(saved: SavedModel) -> tuple[Any, Any]:
-    from .formats import read_torch_state
+    from ..weights.files import read_torch_state
 
-    model_module, training = load_training(saved.loaded)
-    model = getattr(model_module, _class_name(saved.loaded))()
+    compiled = Compiled.of(saved.loaded)
+    model_module, training = load_training(compiled)
+    model = getattr(model_module, compiled.torch_source.class_name)()
     model.load_state_dict(read_torch_state(saved.path))
     return model, training

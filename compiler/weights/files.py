@@ -10,12 +10,22 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..spec.load import LoadedSpec
-from .weights import WeightError, WeightLink, keras_arrays, keras_from_torch_state, set_keras_arrays
+from ...spec.graph import ModelWeight
+from .links import (
+    WeightError,
+    keras_arrays,
+    keras_from_torch_state,
+    load_torch_state,
+    set_keras_arrays,
+    torch_state_from_keras,
+)
+
+if TYPE_CHECKING:
+    from ..compiled import Compiled
 
 KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
@@ -54,35 +64,29 @@ def read_torch_state(path: Path) -> dict[str, Any]:
     return state
 
 
-def read_keras_weights(path: Path, model: Any, links: list[WeightLink]) -> Arrays:
-    """Load a Keras weights file into `model` (built from the spec) and read it back."""
+def read_keras_weights(path: Path, model: Any, weights: list[ModelWeight]) -> Arrays:
+    """Load a Keras weights file into `model` (built from the spec) and read back its
+    declared weights."""
     if not path.is_file():
         raise WeightError(f"{path}: no such file")
     try:
         model.load_weights(str(path))
     except Exception as exc:  # Keras raises ValueError, OSError, KeyError... for a file that does not fit
         raise WeightError(f"{path}: the weights do not fit the spec's model ({_first_line(exc)})") from None
-    return keras_arrays(model, links)
+    return keras_arrays(model, weights)
 
 
-def read_arrays(path: Path, loaded: LoadedSpec, links: list[WeightLink], keras_model: Any = None) -> Arrays:
+def read_arrays(path: Path, compiled: Compiled, keras_model: Any = None) -> Arrays:
     """The Keras arrays in any weights file, checked against the spec."""
     if kind_of(path) == "torch":
-        return keras_from_torch_state(read_torch_state(path), links)
-    if keras_model is None:
-        from .keras_target import compile_keras
-
-        keras_model = compile_keras(loaded)
-    return read_keras_weights(path, keras_model, links)
+        return keras_from_torch_state(read_torch_state(path), compiled.links)
+    return read_keras_weights(path, keras_model or compiled.keras_model(), compiled.declared)
 
 
-def write_torch(path: Path, loaded: LoadedSpec, arrays: Arrays) -> None:
+def write_torch(path: Path, compiled: Compiled, arrays: Arrays) -> None:
     """A complete state_dict of the generated module, as `.pt` or `.safetensors`."""
-    from .torch_target import compile_torch, torch_source
-    from .weights import load_torch_state, torch_state_from_keras, weight_links
-
-    module = compile_torch(loaded)
-    load_torch_state(module, torch_state_from_keras(arrays, weight_links(torch_source(loaded).program)))
+    module = compiled.torch_module()
+    load_torch_state(module, torch_state_from_keras(arrays, compiled.links))
     state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
     if path.name.lower().endswith(".safetensors"):
         from safetensors.torch import save_file
@@ -94,16 +98,14 @@ def write_torch(path: Path, loaded: LoadedSpec, arrays: Arrays) -> None:
         torch.save(state, path)
 
 
-def write_keras(path: Path, loaded: LoadedSpec, arrays: Arrays, links: list[WeightLink]) -> None:
+def write_keras(path: Path, compiled: Compiled, arrays: Arrays) -> None:
     """A `.keras` model file, or `.weights.h5` weights, of the spec's Keras model."""
-    from .keras_target import compile_keras
+    model = compiled.keras_model()
+    set_keras_arrays(model, compiled.declared, arrays)
+    if compiled.loaded.spec.compile_config is not None:  # so that the .keras file carries it, as Keras's own do
+        from ..training.keras_fit import compiled_keras_model
 
-    model = compile_keras(loaded)
-    set_keras_arrays(model, links, arrays)
-    if loaded.spec.compile_config is not None:  # so that the .keras file carries it, as Keras's own do
-        from .keras_train import compiled_keras_model
-
-        compiled_keras_model(loaded, model)
+        compiled_keras_model(compiled.loaded, model)
     if path.name.lower().endswith(".weights.h5"):
         model.save_weights(str(path))
     elif path.suffix.lower() == ".keras":

@@ -8,17 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import training as kt
-from ..spec.errors import Problem, SpecError
-from ..spec.load import LoadedSpec
-from .keras_train import compiled_keras_model
-from .parity import _all_layers, random_keras_arrays
-from .source import as_loaded, one_torch_thread
-from .torch_optim import optimizer_code
-from .torch_target import torch_source
-from .torch_train import load_training
-from .training_plan import TrainingPlan, training_plan
-from .weights import load_torch_state, set_keras_arrays, torch_state_from_keras, weight_links
+from ...spec import training as kt
+from ...spec.errors import Problem, SpecError
+from ...spec.load import LoadedSpec
+from ..compiled import Compiled
+from ..parity.check import all_layers
+from ..targets.loading import one_torch_thread
+from ..weights.links import load_torch_state, random_keras_arrays, set_keras_arrays, torch_state_from_keras
+from .keras_fit import compiled_keras_model
+from .optimizers import optimizer_code
+from .plan import TrainingPlan, training_plan
+from .script import load_training
 
 EXACT_OPTIMIZERS = (kt.SGD,)
 """Optimizers whose torch update is Keras's, step for step: 1e-5 relative."""
@@ -78,7 +78,7 @@ def synthetic_batches(plan: TrainingPlan, count: int, batch: int, seed: int) -> 
 
 def dataset_batches(loaded: LoadedSpec, source: str, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """The training split of a dataset in fit_config.batch_size batches, in order."""
-    from .train import dataset_for, labels_for
+    from .run import dataset_for, labels_for
 
     plan = training_plan(loaded)
     data = dataset_for(loaded, plan, source, seed)
@@ -104,7 +104,8 @@ def _check_training(
 ) -> TrainingReport:
     import torch
 
-    loaded = as_loaded(spec)
+    compiled = Compiled.of(spec)
+    loaded = compiled.loaded
     plan = training_plan(loaded)
     _refuse_random_layers(loaded)
     optimizer = plan.compile.optimizer
@@ -114,19 +115,18 @@ def _check_training(
     report = TrainingReport(loaded.graph.name, type(optimizer).__name__, steps, tolerance, code.note)
     batches = batches or synthetic_batches(plan, min(steps, 10), plan.fit.batch, seed)
 
-    links = weight_links(torch_source(loaded).program)
-    start = random_keras_arrays(links, seed)
+    start = random_keras_arrays(compiled.declared, seed)
     keras_model = compiled_keras_model(loaded)
-    set_keras_arrays(keras_model, links, start)
-    model_module, training = load_training(loaded)
-    module = getattr(model_module, torch_source(loaded).class_name)()
-    load_torch_state(module, torch_state_from_keras(start, links))
+    set_keras_arrays(keras_model, compiled.declared, start)
+    model_module, training = load_training(compiled)
+    module = getattr(model_module, compiled.torch_source.class_name)()
+    load_torch_state(module, torch_state_from_keras(start, compiled.links))
     module.train()
     torch_optimizer = training.make_optimizer(module)
     for step in range(steps):
         x, y = batches[step % len(batches)]
         keras_loss = float(keras_model.train_on_batch(x, y, return_dict=True)["loss"])
-        loss, _ = training.train_step(module, torch_optimizer, torch.from_numpy(x), torch.from_numpy(y), step)
+        loss, _ = training.train_step(module, torch_optimizer, training.model_inputs(x), torch.from_numpy(y), step)
         torch_loss = float(loss)
         relative = abs(keras_loss - torch_loss) / max(abs(keras_loss), 1e-12)
         report.rows.append(StepRow(step + 1, keras_loss, torch_loss, relative, relative <= tolerance))
@@ -134,7 +134,7 @@ def _check_training(
 
 
 def _refuse_random_layers(loaded: LoadedSpec) -> None:
-    for info in _all_layers(loaded.graph):
+    for info in all_layers(loaded.graph):
         if info.kind == "Dropout" and info.entry.config.rate > 0:
             raise SpecError(
                 [

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..spec.training import LOSS_NAMES
+from ...spec.training import LOSS_NAMES
 
 Shape = tuple[int | None, ...]
 LabelKind = Literal["sparse", "categorical", "binary", "regression"]

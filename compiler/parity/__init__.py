@@ -1,0 +1,1 @@
+"""Parity: both frameworks built from one spec, compared layer by layer."""

@@ -1,0 +1,468 @@
+"""A checked graph lowered to structured pieces of a PyTorch file: one class per model
+(nested models get their own), submodules, initialisation, one forward line per call,
+the layout of every value, and the weights' transfers. Rendering comes last, from
+these pieces alone (as torch.fx renders its graph).
+
+Layouts: every value carries one (see rules/layout.py). Each rule says which layout it
+computes its inputs in; a value is converted only where that differs from its own,
+once per value and layout. A model's inputs arrive in the layout its layers prefer
+(a PyTorch user's N, C, H, W for a convolutional network), or in Keras's own when the
+module is asked for Keras's interface (`layout="keras"`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ...spec.errors import Problem, SpecError, format_path
+from ...spec.graph import Call, Graph, LayerInfo
+from ...spec.load import LoadedSpec
+from ...spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
+from ..names import MODULE_ATTRIBUTES, Namespace, class_name, pystr
+from ..rules.expr import Expr
+from ..rules.helpers import HELPERS
+from ..rules.layout import Layout, convert
+from ..rules.penalties import penalty_terms
+from ..rules.rule import Site, Statement, Submodule, TorchLayer, TorchWeight, Unmappable
+
+InterfaceLayout = Literal["torch", "keras"]
+"""The generated module's inputs and outputs: torch's layout (N, C, H, W) or Keras's (N, H, W, C)."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value of forward(): the expression naming it and its layout."""
+
+    name: str
+    layout: Layout
+
+
+@dataclass
+class LayerPlan:
+    """A layer of a generated class: its attribute, its weights, its inner class."""
+
+    name: str
+    kind: str
+    attr: str | None
+    weights: list[TorchWeight] = field(default_factory=list)
+    torch_only: list[tuple[str, int]] = field(default_factory=list)
+    inner: ClassPlan | None = None
+    outputs: dict[int, list[Value]] = field(default_factory=dict)
+    """For each call (by index), the values holding its outputs."""
+    modules: list[str] = field(default_factory=list)
+    """The attributes of the submodules it owns."""
+
+
+@dataclass(frozen=True)
+class ForwardLine:
+    targets: str
+    expression: Expr
+    layer: str | None
+    """The spec layer it computes; None for a layout conversion."""
+
+
+@dataclass
+class ClassPlan:
+    """One generated nn.Module subclass."""
+
+    name: str
+    model_name: str
+    kind: str
+    graph: Graph
+    modules: list[Submodule] = field(default_factory=list)
+    setup: list[Statement] = field(default_factory=list)
+    init: list[Statement] = field(default_factory=list)
+    penalties: list[Statement] = field(default_factory=list)
+    constraints: list[Statement] = field(default_factory=list)
+    arguments: list[Value] = field(default_factory=list)
+    lines: list[ForwardLine] = field(default_factory=list)
+    outputs: list[Value] = field(default_factory=list)
+    """The returned values, in the spec's output order (a dict's in key order)."""
+    returns: str = ""
+    layers: list[LayerPlan] = field(default_factory=list)
+
+    @property
+    def needs(self) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for module in self.modules:
+            out |= module.constructor.needs
+        for line in self.lines:
+            out |= line.expression.needs
+        for statement in (*self.setup, *self.init, *self.penalties, *self.constraints):
+            out |= statement.needs
+        return out
+
+    def torch_values(self, layer: str | None = None) -> tuple[int, int]:
+        """(parameter values, buffer values) the class holds, or one of its layers holds."""
+        params = buffers = 0
+        for plan in self.layers:
+            if layer is not None and plan.name != layer:
+                continue
+            if plan.inner is not None:
+                inner = plan.inner.torch_values()
+                params, buffers = params + inner[0], buffers + inner[1]
+            for weight in plan.weights:
+                size = math.prod(weight.torch_shape)
+                params, buffers = (params, buffers + size) if weight.buffer else (params + size, buffers)
+            buffers += sum(size for _, size in plan.torch_only)
+        return params, buffers
+
+    def has(self, what: Literal["penalties", "constraints"]) -> bool:
+        """Whether this class or a nested one has any."""
+        return bool(getattr(self, what)) or any(layer.inner.has(what) for layer in self.layers if layer.inner)
+
+
+@dataclass
+class TorchProgram:
+    """Every class of a generated file, innermost first; `top` is the model's own."""
+
+    classes: list[ClassPlan]
+    interface: InterfaceLayout
+
+    @property
+    def top(self) -> ClassPlan:
+        return self.classes[-1]
+
+    @property
+    def needs(self) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for plan in self.classes:
+            out |= plan.needs
+        helpers = {name for name in out if name in HELPERS}
+        for name in helpers:
+            out |= HELPERS[name].needs
+        return out
+
+
+def lower_torch(loaded: LoadedSpec, interface: InterfaceLayout = "torch") -> TorchProgram:
+    """Lower a loaded spec, or raise a SpecError naming every layer that has no torch rule."""
+    lowering = _Lowering(interface)
+    lowering.model(loaded.spec, loaded.graph, top=True)
+    if lowering.problems:
+        raise SpecError(lowering.problems, loaded.source)
+    return TorchProgram(lowering.classes, interface)
+
+
+_SUFFIXES = {3: ("ncl", "nlc"), 4: ("nchw", "nhwc"), 5: ("ncdhw", "ndhwc")}
+
+
+def _suffix(have: Layout, want: Layout) -> str:
+    """A name for a converted value: `x_nchw`, `x_nhwc`, `features_keras_order`."""
+    if have.flat is not None and want.is_keras:
+        return "keras_order"
+    names = _SUFFIXES.get(want.rank)
+    if names and want == Layout.channels_first(want.rank):
+        return names[0]
+    if names and want.is_keras:
+        return names[1]
+    return "permuted"
+
+
+class _Lowering:
+    def __init__(self, interface: InterfaceLayout) -> None:
+        self.interface = interface
+        self.classes: list[ClassPlan] = []
+        self.class_names = Namespace(HELPERS.keys())  # a model named KerasPReLU must not hide the helper
+        self.problems: list[Problem] = []
+        self.inner: dict[int, ClassPlan] = {}
+
+    def refuse(self, info: LayerInfo | None, loc: tuple, message: str, hint: str | None = None) -> None:
+        prefix = f"layer {info.name!r} ({info.kind}): " if info else ""
+        self.problems.append(Problem(format_path(loc), prefix + message, hint=hint))
+
+    # -- one model, one class ----------------------------------------------------------
+
+    def model(self, spec: SequentialSpec | FunctionalSpec, graph: Graph, top: bool = False) -> ClassPlan:
+        plan = ClassPlan(self.class_names.name(class_name(graph.name)), graph.name, graph.kind, graph)
+        builder = _ClassBuilder(self, plan, spec, graph)
+        builder.lower(top)
+        self.classes.append(plan)
+        return plan
+
+    def nested(self, info: LayerInfo) -> ClassPlan:
+        """The class of a nested model, lowered once."""
+        key = id(info.entry)
+        if key not in self.inner:
+            assert info.inner is not None
+            self.inner[key] = self.model(info.entry, info.inner)
+        return self.inner[key]
+
+
+class _ClassBuilder:
+    def __init__(self, lowering: _Lowering, plan: ClassPlan, spec: Any, graph: Graph) -> None:
+        self.lowering = lowering
+        self.plan = plan
+        self.spec = spec
+        self.graph = graph
+        self.attrs = Namespace(MODULE_ATTRIBUTES)
+        self.local = Namespace(HELPERS.keys())
+        self.values: dict[TensorRef, Value] = {}
+        self.converted: dict[tuple[str, Layout], Value] = {}
+        self.layer_plans: dict[str, LayerPlan] = {}
+
+    # -- layouts: what each value would best arrive in -----------------------------------
+
+    def preferences(self) -> dict[TensorRef, Layout]:
+        """Walk the calls backwards: a value's preferred layout is the first its consumers
+        ask for; an element-wise consumer asks for whatever its own output prefers."""
+        wishes: dict[TensorRef, list[Layout]] = {}
+        for call in reversed(self.graph.calls):
+            info = self.graph.layer(call.layer)
+            if info.kind == "InputLayer":
+                continue
+            wanted = self._wanted(info, call, [None] * len(call.input_shapes))
+            if wanted is None:
+                continue
+            mine = _first(wishes.get((call.layer, call.index, 0), []))
+            refs = call.inputs or tuple(self._input_refs()[:1])  # a Sequential's first layer takes the argument
+            for ref, want, shape in zip(refs, wanted, call.input_shapes, strict=False):
+                if want is None and mine is not None and mine.rank == len(shape):
+                    want = mine
+                if want is not None:
+                    wishes.setdefault(ref, []).insert(0, want)
+        return {ref: layout for ref, options in wishes.items() if (layout := _first(options)) is not None}
+
+    def _wanted(self, info: LayerInfo, call: Call, arriving: list[Layout | None]) -> list[Layout | None] | None:
+        if isinstance(info.entry, SequentialSpec | FunctionalSpec):
+            return [value.layout for value in self.lowering.nested(info).arguments]
+        from ..kinds import rule_for
+
+        try:
+            rule = rule_for(info.kind)
+            return rule.layouts(info.entry.config, self._site(info, call, tuple(arriving), "_"))
+        except (Unmappable, NotImplementedError, ValueError):
+            return None  # reported when the call is lowered
+
+    def _site(self, info: LayerInfo, call: Call, layouts: tuple[Layout | None, ...], attr: str) -> Site:
+        return Site(
+            info.name,
+            attr,
+            call.input_shapes,
+            call.output_shapes[0],
+            format_path(info.loc),
+            self.attrs,
+            layouts,
+            tuple(info.weights),
+        )
+
+    # -- the class ----------------------------------------------------------------------
+
+    def lower(self, top: bool) -> None:
+        plan, spec = self.plan, self.spec
+        preferred = self.preferences()
+        input_refs = self._input_refs()
+        keras_interface = top and self.lowering.interface == "keras"
+        for ref, shape in zip(input_refs, self.graph.input_shapes, strict=True):
+            rank = len(shape)
+            layout = Layout.keras(rank) if keras_interface else preferred.get(ref, Layout.keras(rank))
+            value = Value(self.local.name(ref[0], key=("input", ref[0]), fallback="inputs"), layout)
+            self.values[ref] = value
+            plan.arguments.append(value)
+        for info in self.graph.layers:
+            layer_plan = LayerPlan(info.name, info.kind, None)
+            self.layer_plans[info.name] = layer_plan
+            plan.layers.append(layer_plan)
+            if info.kind == "InputLayer":
+                layer_plan.outputs[0] = [self.values[(info.name, 0, 0)]]
+            else:
+                self._check_common(info)
+        previous = plan.arguments[0]
+        for call in self.graph.calls:
+            info = self.graph.layer(call.layer)
+            if info.kind == "InputLayer":
+                continue
+            # the first layer of a Sequential without an InputLayer takes the argument
+            args = [self.values[ref] for ref in call.inputs] if call.inputs else [previous]
+            outputs = self._call(info, call, args)
+            for i, value in enumerate(outputs):
+                self.values[(info.name, call.index, i)] = value
+            self.layer_plans[info.name].outputs[call.index] = outputs
+            previous = outputs[0] if outputs else previous
+        if not spec.config.trainable:
+            plan.setup.append(Statement("self.requires_grad_(False)  # the model is frozen (trainable=False)"))
+            plan.penalties = [p for p in plan.penalties if p.attr is None]  # activity penalties only
+            plan.constraints = []
+        self._returns(previous, top)
+
+    def _input_refs(self) -> list[TensorRef]:
+        if isinstance(self.spec, FunctionalSpec):
+            return [(r[0], 0, 0) for r in flatten_refs(self.spec.config.input_layers)]
+        first = self.spec.config.layers[0] if self.spec.config.layers else None
+        name = first.name if first is not None and first.class_name == "InputLayer" else "inputs"
+        return [(name, 0, 0)]
+
+    def _check_common(self, info: LayerInfo) -> None:
+        if isinstance(info.entry, SequentialSpec | FunctionalSpec):
+            return
+        config = info.entry.config
+        if config.dtype != "float32":
+            self.lowering.refuse(info, info.loc, f"dtype {config.dtype!r} has no torch rule; only float32 is supported")
+        # A call's recorded `training` flag (Keras 3 writes Dropout's default, False) is
+        # overridden by the model's own mode in Keras's fit/evaluate/predict, as torch's is
+        # by train()/eval(): nothing to carry over.
+
+    # -- conversions ----------------------------------------------------------------------
+
+    def _as(self, value: Value, layout: Layout | None) -> Value:
+        """`value` in `layout` (None: as it is), converted once per value and layout."""
+        if layout is None or layout == value.layout:
+            return value
+        key = (value.name, layout)
+        if key not in self.converted:
+            try:
+                expression = convert(Expr(value.name), value.layout, layout)
+            except ValueError as exc:
+                raise Unmappable(str(exc)) from None
+            base = value.name.split("[")[0]
+            name = self.local.name(f"{base}_{_suffix(value.layout, layout)}")
+            self.plan.lines.append(ForwardLine(name, expression, None))
+            self.converted[key] = Value(name, layout)
+        return self.converted[key]
+
+    # -- one call ----------------------------------------------------------------------
+
+    def _call(self, info: LayerInfo, call: Call, args: list[Value]) -> list[Value]:
+        layer_plan = self.layer_plans[info.name]
+        first = layer_plan.attr is None  # the first call reached, whatever its index
+        if first:
+            layer_plan.attr = self.attrs.name(info.name)
+        attr = layer_plan.attr
+        assert attr is not None
+        suffix = f"_{call.index}" if call.index else ""
+        if isinstance(info.entry, SequentialSpec | FunctionalSpec):
+            return self._call_model(info, call, args, layer_plan, attr, first, suffix)
+        from ..kinds import rule_for
+
+        try:
+            rule = rule_for(info.kind)
+            arriving = tuple(value.layout for value in args)
+            wanted = rule.layouts(info.entry.config, self._site(info, call, arriving, attr))
+            inputs = [self._as(value, want) for value, want in zip(args, wanted, strict=True)]
+            layouts = tuple(value.layout for value in inputs)
+            lowered: TorchLayer = rule.torch(
+                info.entry.config, self._site(info, call, layouts, attr), [Expr(value.name) for value in inputs]
+            )
+            self._check_weights(info, lowered)
+        except (Unmappable, NotImplementedError, ValueError) as exc:
+            self.lowering.refuse(info, info.loc, str(exc), getattr(exc, "hint", None))
+            return [Value(self.local.name(info.name + suffix), Layout.keras(len(s))) for s in call.output_shapes]
+        if first:
+            self._place(info, lowered, layer_plan)
+        layout = lowered.output_layout
+        if layout is None:
+            layout = layouts[0] if rule.elementwise else Layout.keras(len(call.output_shapes[0]))
+        assert lowered.forward is not None
+        var = self.local.name(info.name + suffix)
+        self.plan.lines.append(ForwardLine(var, lowered.forward, info.name))
+        output = Value(var, layout)
+        regularizer = info.entry.config.activity_regularizer
+        if regularizer is not None:
+            self._activity_penalty(regularizer, attr + suffix, output)
+        return [output]
+
+    def _check_weights(self, info: LayerInfo, lowered: TorchLayer) -> None:
+        declared = [w.name for w in info.weights]
+        placed = [w.keras for w in lowered.weights]
+        if declared != placed:
+            raise Unmappable(f"the torch rule places weights {placed}, but the layer declares {declared}")
+
+    def _place(self, info: LayerInfo, lowered: TorchLayer, layer_plan: LayerPlan) -> None:
+        plan = self.plan
+        owned = [m.attr for m in lowered.modules]
+        frozen = set() if info.entry.config.trainable else set(owned) - lowered.stay_trainable
+        plan.modules += lowered.modules
+        plan.setup += lowered.setup
+        plan.init += lowered.init
+        # Keras penalises and constrains only trainable weights
+        plan.penalties += [p for p in lowered.penalties if p.attr not in frozen]
+        plan.constraints += [c for c in lowered.constraints if c.attr not in frozen]
+        plan.setup += [Statement(f"self.{a}.requires_grad_(False)  # trainable=False", a) for a in sorted(frozen)]
+        layer_plan.weights = lowered.weights
+        layer_plan.torch_only = lowered.torch_only
+        layer_plan.modules = owned
+
+    def _call_model(
+        self, info: LayerInfo, call: Call, args: list[Value], layer_plan: LayerPlan, attr: str, first: bool, suffix: str
+    ) -> list[Value]:
+        inner = self.lowering.nested(info)
+        if first:
+            layer_plan.inner = inner
+            self.plan.modules.append(Submodule(attr, Expr(f"{inner.name}()")))
+            layer_plan.modules = [attr]
+        try:
+            inputs = [self._as(v, a.layout) for v, a in zip(args, inner.arguments, strict=True)]
+        except Unmappable as exc:
+            self.lowering.refuse(info, info.loc, str(exc))
+            return [Value(self.local.name(info.name + suffix), v.layout) for v in inner.outputs]
+        expression = Expr(f"self.{attr}({', '.join(v.name for v in inputs)})")
+        returned = info.entry.config.output_layers if isinstance(info.entry, FunctionalSpec) else None
+        if isinstance(returned, dict):  # a dict of named outputs: bind it, index by key
+            var = self._bind(info.name + suffix, expression, 1, info.name)[0]
+            return [Value(f"{var}[{pystr(key)}]", v.layout) for key, v in zip(returned, inner.outputs, strict=True)]
+        names = self._bind(info.name + suffix, expression, len(inner.outputs), info.name)
+        return [Value(name, v.layout) for name, v in zip(names, inner.outputs, strict=True)]
+
+    def _activity_penalty(self, regularizer: Any, name: str, output: Value) -> None:
+        """Keras adds regularizer(output) / batch size to the losses of each call; the
+        module keeps the last call's penalty and regularization_loss() adds it. The
+        penalties Keras has are sums of the values (or of cosines between whole rows
+        or columns), which no layout changes."""
+        terms = penalty_terms(regularizer, output.name, None)
+        if not terms:
+            return
+        attr = self.attrs.name(f"{name}_activity_loss")
+        self.plan.setup.append(
+            Statement(f"self.{attr} = torch.zeros(())  # set by forward(): the activity regularizer's penalty")
+        )
+        total = " + ".join(t.text for t in terms)
+        needs = frozenset().union(*(t.needs for t in terms))
+        batch = f"{output.name}.shape[0]"
+        text = f"({total}) / {batch}" if len(terms) > 1 else f"{total} / {batch}"
+        self.plan.lines.append(ForwardLine(f"self.{attr}", Expr(text, needs), None))
+        self.plan.penalties.append(Statement(f"self.{attr}"))
+
+    def _bind(self, name: str, expression: Expr, count: int, layer: str | None) -> list[str]:
+        if count == 1:
+            var = self.local.name(name)
+            self.plan.lines.append(ForwardLine(var, expression, layer))
+            return [var]
+        targets = [self.local.name(f"{name}_{i}") for i in range(count)]
+        self.plan.lines.append(ForwardLine(", ".join(targets), expression, layer))
+        return targets
+
+    # -- what forward returns -------------------------------------------------------------
+
+    def _returns(self, last: Value, top: bool) -> None:
+        spec, plan = self.spec, self.plan
+        keras_interface = top and self.lowering.interface == "keras"
+
+        def out(value: Value) -> Value:
+            try:
+                if keras_interface:
+                    return self._as(value, Layout.keras(value.layout.rank))
+                return self._as(value, value.layout.unflattened())
+            except Unmappable as exc:
+                self.lowering.refuse(None, (), str(exc))
+                return value
+
+        if isinstance(spec, SequentialSpec):
+            plan.outputs = [out(last)]
+            plan.returns = plan.outputs[0].name
+            return
+        outputs = spec.config.output_layers
+        if isinstance(outputs, dict):
+            plan.outputs = [out(self.values[tuple(ref)]) for ref in outputs.values()]  # type: ignore[index]
+            pairs = zip(outputs, plan.outputs, strict=True)
+            plan.returns = "{" + ", ".join(f"{pystr(key)}: {value.name}" for key, value in pairs) + "}"
+            return
+        if outputs and isinstance(outputs[0], str):
+            plan.outputs = [out(self.values[tuple(outputs)])]  # type: ignore[index]
+            plan.returns = plan.outputs[0].name
+            return
+        plan.outputs = [out(self.values[tuple(ref)]) for ref in outputs]  # type: ignore[index]
+        plan.returns = "(" + ", ".join(v.name for v in plan.outputs) + ("," if len(outputs) == 1 else "") + ")"
+
+
+def _first(options: list[Layout]) -> Layout | None:
+    return options[0] if options else None
