@@ -426,10 +426,11 @@ def _reporting() -> Iterator[None]:
     except SpecError as error:
         _fail(error)
     except (ValueError, OSError) as error:
+        from .parity.check import ParityUnavailable
         from .training.datasets import DataError
         from .weights.links import WeightError
 
-        if not isinstance(error, DataError | WeightError | FileNotFoundError):
+        if not isinstance(error, DataError | WeightError | ParityUnavailable | FileNotFoundError):
             raise
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from ..spec.load import LoadedSpec, load_data
 from ..spec.write import dump_yaml, to_canonical
 from .compiled import Compiled
 from .names import identifier
-from .parity.check import ParityReport, check_parity
+from .parity.check import ParityReport, ParityUnavailable, check_parity
 from .staging import Staging, staged
 from .targets.loading import as_loaded
 from .targets.lower import InterfaceLayout
@@ -32,6 +33,7 @@ from .weights.files import (
     write_keras,
     write_torch,
 )
+from .weights.keras_archive import ArchiveMismatch, read_keras_archive
 from .weights.links import WeightError, keras_arrays, keras_from_torch_state
 
 
@@ -81,10 +83,14 @@ class CompileConfigDropped(UserWarning):
 
 
 def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
-    """A Keras file as spec, weights and the Keras model holding them. A `.keras` or
-    full-model `.h5` carries its architecture; `.weights.h5` needs `spec`. The weights
-    read are those the spec declares; nothing is lowered to torch."""
+    """A Keras file as spec, weights and, where Keras had to read them, the Keras model
+    holding them (None otherwise). A `.keras` or full-model `.h5` carries its
+    architecture; `.weights.h5` needs `spec`. The weights read are those the spec
+    declares; nothing is lowered to torch, and a `.keras` file's are read without Keras."""
     loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
+    if path.suffix.lower() == ".keras" and path.is_file():
+        with contextlib.suppress(ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
+            return loaded, read_keras_archive(path, loaded), None
     from .targets.keras_model import compile_keras
 
     model = compile_keras(loaded)
@@ -110,7 +116,12 @@ def convert_to_torch(
         stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
         write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays)
 
-    return _write_checked(out, loaded, write, lambda: check_parity(compiled, keras_model=model) if check else None)
+    def parity() -> ParityReport | None:
+        if not check:
+            return None
+        return check_parity(compiled, keras_model=model) if model is not None else check_parity(compiled, arrays=arrays)
+
+    return _write_checked(out, loaded, write, parity)
 
 
 def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) -> Converted:
@@ -131,6 +142,15 @@ def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) ->
     return _write_checked(out, loaded, write, parity)
 
 
+def _parity_or_explain(parity: Callable[[], ParityReport | None]) -> ParityReport | None:
+    try:
+        return parity()
+    except ParityUnavailable as exc:
+        raise ParityUnavailable(
+            f"{str(exc).rstrip('.')}; nothing was written (convert with --no-check to skip the check)"
+        ) from None
+
+
 def _write_checked(
     out: Path, loaded: LoadedSpec, write: Callable[[Staging], None], parity: Callable[[], ParityReport | None]
 ) -> Converted:
@@ -139,7 +159,7 @@ def _write_checked(
     with contextlib.suppress(_ParityFailed), staged(out) as stage:
         stage.write_text(f"{identifier(loaded.graph.name, 'model')}.yaml", dump_yaml(to_canonical(loaded.spec)))
         write(stage)
-        result.report = parity()
+        result.report = _parity_or_explain(parity)
         if result.report is not None and not result.report.passed:
             raise _ParityFailed  # leaves the staging folder: nothing is written
         result.files = [stage.final(name) for name in stage.names]

@@ -49,7 +49,9 @@ def print_summary(
 def print_report(report: ParityReport, console: Console | None = None) -> None:
     console = console or Console(width=max(110, Console().width))
     mode = "training" if report.training else "inference"
-    console.print(f'Parity of "{report.model}" (Keras vs PyTorch, {mode} mode, tolerance {report.tolerance:g})')
+    console.print(
+        f'Parity of "{report.model}" (Keras vs PyTorch, {mode} mode, tolerance {report.tolerance:g}, relative above 1)'
+    )
     table = Table(box=box.HEAVY_HEAD)
     for title, justify in [
         ("Layer (type)", "left"),

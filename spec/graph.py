@@ -489,7 +489,8 @@ class _Builder:
         if isinstance(entry, SequentialSpec | FunctionalSpec):
             return self._apply_model(info, in_shapes, refs, where, call_index)
         config = entry.config
-        if not config.merges and len(in_shapes) > 1:
+        # an operation (`x + y`) takes its tensors positionally and checks their count itself
+        if not config.merges and not getattr(config, "operation", False) and len(in_shapes) > 1:
             self.fail(where, f"{info.kind} layer {info.name!r} takes one input, but is called on {len(in_shapes)}")
             return None
         try:

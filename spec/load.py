@@ -218,13 +218,18 @@ def _unknown_class(where: str, tag: Any, expected: str) -> Problem:
             where,
             f"Keras layer {tag!r} is not supported by nnspec yet",
             received=repr(tag),
-            hint=f"nnspec compiles {', '.join(sorted(LAYER_KINDS))} and nested models",
+            hint=f"nnspec compiles {_layer_count()} Keras layer kinds and nested models (the README lists them)",
         )
     what = "layer" if layer_union else "class"
     hint = did_you_mean(str(tag), expected_tags)
     if layer_union and not hint:
         hint = "not a built-in Keras layer nnspec knows; a custom layer's code cannot be read from a spec"
     return Problem(where, f"unknown {what} {tag!r}", received=repr(tag), hint=hint)
+
+
+def _layer_count() -> int:
+    """The Keras layers nnspec compiles (its keras.ops operation kinds aside)."""
+    return sum(1 for kind in LAYER_KINDS if "." not in kind)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -16,6 +16,17 @@ from typing import Any
 from .activations import KERAS2_RENAMES
 from .base import snake_case
 from .errors import PathPart, Problem, ProblemList, did_you_mean
+from .layers.base import LAYER_ALIASES, LAYER_KINDS
+from .layers.operations import (
+    CONSTANT_DTYPES,
+    ELLIPSIS,
+    OPERATIONS,
+    UNSUPPORTED_OPERATIONS,
+    OperationConfig,
+    OperationError,
+    Slice,
+    Tensor,
+)
 
 MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Functional", "Model": "Functional"}
 WRAPPER_KEYS = ("module", "registered_name", "build_config")
@@ -135,6 +146,7 @@ class _Walker:
                 self._place(new_layers, layer, loc, at)
                 continue
             layer = self.layer(layer, at, names)
+            self._refuse_operation_in_sequential(layer, at)
             shape = self._pop_input_shape(layer)
             if shape is not None and not new_layers:
                 input_name = f"{layer['config'].get('name', 'layer')}_input"
@@ -165,6 +177,9 @@ class _Walker:
         layers = config.get("layers")
         if not isinstance(layers, list):
             return config
+        if self.dialect == "keras2":
+            config = _without_slashes(config)
+            layers = config["layers"]
         names = _NameBook(layers)
         calls = _call_counts(layers)
         skips = _skipping_first_node(layers) if self.dialect == "keras2" else set()
@@ -191,6 +206,8 @@ class _Walker:
         if self.dialect == "keras2" and "shared_object_id" in doc:
             # tf.keras marks a layer serialised twice (a nested model also used on its own); each copy is whole
             doc = {k: v for k, v in doc.items() if k != "shared_object_id"}
+        if _is_operation(doc):
+            return self.operation(doc, kind, loc, names)
         self._refuse_code(doc, kind, loc)
         if kind in MODEL_CLASSES:
             nested = self.model(doc, loc)
@@ -201,6 +218,8 @@ class _Walker:
                 nested["inbound_nodes"] = [_concise_call(nested.pop("inputs"))]
             return nested
         out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
+        if kind in LAYER_ALIASES:  # Keras 2's Convolution2D, MaxPool2D...: the kind they name
+            kind = out["class_name"] = LAYER_ALIASES[kind]
         entry_name = out.pop("name", None)
         if functional and "inputs" in out:  # concise: `inputs: dense` means one call
             out["inbound_nodes"] = [_concise_call(out.pop("inputs"))]
@@ -230,14 +249,6 @@ class _Walker:
             )
         registered = doc.get("registered_name")
         module = doc.get("module")
-        if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
-            self.refuse(
-                (*loc, "class_name"),
-                f"a keras.ops call ({kind!r}) inside a functional model is not supported",
-                received=repr(kind),
-                hint="use the matching layer (keras.layers.Add, Concatenate, Activation, ...) instead",
-            )
-            return
         custom = (isinstance(registered, str) and registered not in (kind, None) and ">" in registered) or (
             isinstance(module, str) and module and not module.startswith("keras")
         )
@@ -250,6 +261,60 @@ class _Walker:
                 received=repr(kind),
                 hint="replace it with built-in layers",
             )
+
+    # -- operation nodes (Keras 3: `x + y`, `ops.mean(x, axis=1)` in a functional model) --
+
+    def operation(self, doc: dict[str, Any], kind: Any, loc: Loc, names: _NameBook) -> dict[str, Any]:
+        """An operation node as a canonical entry: class_name `ops.<function>`, Keras's
+        config plus the constants of its call, inbound nodes of tensor references only."""
+        module = doc["module"]
+        config = doc.get("config")
+        config = dict(config) if isinstance(config, dict) else {}
+        name = doc.get("name") if isinstance(doc.get("name"), str) else config.get("name")
+        config["name"] = name if isinstance(name, str) else names.fresh(snake_case(str(kind)))
+        nodes = doc.get("inbound_nodes") if isinstance(doc.get("inbound_nodes"), list) else []
+        cls = OPERATIONS.get((module, kind))  # type: ignore[arg-type]
+        if cls is None:
+            self.refuse(
+                (*loc, "class_name"),
+                f"keras.ops call {kind!r} (module {module}) is not supported by nnspec",
+                received=repr(kind),
+                hint=UNSUPPORTED_OPERATIONS.get(str(kind), _OPERATION_HINT),
+            )
+            return {"class_name": kind, "config": config, "inbound_nodes": [_node_refs(n) for n in nodes]}
+        config = self._operation_config(cls, config)
+        canonical = []
+        for index, node in enumerate(nodes):
+            try:
+                fields, inputs = _operation_call(cls, node)
+            except OperationError as exc:  # at the entry: what its config then lacks is no other problem
+                self.refuse(loc, f"{cls.kind} {exc}", received=f"call {index}")
+                canonical.append(_node_refs(node))
+                continue
+            if index and {k: config.get(k) for k in fields} != fields:
+                self.refuse(loc, f"{cls.kind} is called again with other constants", received=f"call {index}")
+            config.update(fields)
+            canonical.append({"inputs": inputs})
+        return {"class_name": cls.kind, "config": config, "inbound_nodes": canonical}
+
+    def _refuse_operation_in_sequential(self, layer: dict[str, Any], loc: Loc) -> None:
+        cls = LAYER_KINDS.get(layer.get("class_name"))  # type: ignore[arg-type]
+        if cls is not None and issubclass(cls, OperationConfig):
+            self.refuse(
+                (*loc, "class_name"),
+                f"{cls.kind} is an operation, not a layer: a Sequential model holds layers only",
+                received=repr(cls.kind),
+                hint="call it in a functional model, or use a layer (Activation, Reshape, ...)",
+            )
+
+    def _operation_config(self, cls: type[OperationConfig], config: dict[str, Any]) -> dict[str, Any]:
+        if config.get("dtype", "") is None and "dtype" in cls.keras_fields and "dtype" in cls.model_fields:
+            default = cls.model_fields["dtype"].default
+            if default is not None and not cls.model_fields["dtype"].is_required():
+                del config["dtype"]  # Keras's null: the input's dtype (or floatx), float32 in nnspec
+        if self.machine_written:
+            config = {k: tidy_float(v) if isinstance(v, float) else v for k, v in config.items()}
+        return config
 
     def layer_config(self, kind: Any, config: dict[str, Any]) -> dict[str, Any]:
         for key, value in list(config.items()):
@@ -402,6 +467,146 @@ class _Walker:
         return value
 
 
+_OPERATION_HINT = "use a layer instead (keras.layers.Add, Concatenate, Activation, Reshape, ...)"
+
+
+def _is_operation(doc: dict[str, Any]) -> bool:
+    """A Keras 3 operation node: a `keras.ops` call, or a `keras.activations` function
+    called on a tensor (written with the module of the activations)."""
+    module = doc.get("module")
+    return isinstance(module, str) and (
+        module.startswith(("keras.src.ops.", "keras.ops.")) or module == "keras.src.activations.activations"
+    )
+
+
+def _operation_call(cls: type[OperationConfig], node: Any) -> tuple[dict[str, Any], Any]:
+    """A Keras 3 call of an operation: the config fields its constants set, and its
+    tensors as canonical inputs (one reference, or a list)."""
+    if not isinstance(node, dict) or not isinstance(node.get("args"), list):
+        raise OperationError("has a call nnspec cannot read (expected args and kwargs)")
+    refs: list[list[Any]] = []
+    args = _operation_value(node["args"], refs)
+    kwargs = _operation_value(node.get("kwargs") or {}, refs)
+    if not isinstance(kwargs, dict):
+        raise OperationError("has a call nnspec cannot read (kwargs is not a mapping)")
+    fields, tensors, listed = cls.read_arguments(args, kwargs)
+    inputs = [refs[t.index] for t in tensors]
+    return fields, inputs if listed or len(inputs) != 1 else inputs[0]
+
+
+def _operation_value(value: Any, refs: list[list[Any]]) -> Any:
+    """Keras 3's serialised arguments as values: a tensor becomes a `Tensor` mark (its
+    reference kept in `refs`), an array an ArrayConstant's fields, a slice a `Slice`."""
+    if isinstance(value, list):
+        return [_operation_value(v, refs) for v in value]
+    if not isinstance(value, dict):
+        return tidy_float(value) if isinstance(value, float) else value
+    kind, config = value.get("class_name"), value.get("config")
+    config = config if isinstance(config, dict) else {}
+    if kind == "__keras_tensor__":
+        history = config.get("keras_history")
+        if not isinstance(history, list) or len(history) < 3:
+            raise OperationError("has a tensor argument without its keras_history")
+        refs.append(list(history[:3]))
+        return Tensor(len(refs) - 1)
+    if kind in ("__numpy__", "__tensor__"):
+        dtype = config.get("dtype")
+        if dtype not in CONSTANT_DTYPES:
+            raise OperationError(
+                f"has a {dtype} array constant; nnspec computes float32 (a float64 constant makes Keras compute "
+                "in float64): make it float32"
+            )
+        return {"value": _tidy_nested(config.get("value")), "dtype": dtype}
+    if kind == "__slice__":
+        return Slice(config.get("start"), config.get("stop"), config.get("step"))
+    if kind == "__ellipsis__":
+        return ELLIPSIS
+    if kind is None:
+        return {k: _operation_value(v, refs) for k, v in value.items()}
+    raise OperationError(f"has an argument nnspec cannot read ({kind!r})")
+
+
+def _tidy_nested(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_tidy_nested(v) for v in value]
+    return tidy_float(value) if isinstance(value, float) else value
+
+
+def _node_refs(node: Any) -> dict[str, Any]:
+    """The tensors of a call nnspec cannot read, so that the rest of the graph can be checked."""
+    refs: list[list[Any]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            if isinstance(history, list) and len(history) >= 3:
+                refs.append(list(history[:3]))
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(node)
+    return {"inputs": refs[0] if len(refs) == 1 else refs}
+
+
+def _without_slashes(config: dict[str, Any]) -> dict[str, Any]:
+    """tf.keras allowed '/' in layer names (DenseNet's 'conv1/conv'); Keras 3 refuses it, since
+    it separates weight paths. Such a name becomes its '_' form ('conv1_conv'), in the layer
+    and in every reference to it; the weights of a legacy .h5 still load (Keras reads them
+    by layer order)."""
+    layers = config["layers"]
+    taken = {_entry_name(layer) for layer in layers}
+    renamed: dict[str, str] = {}
+    for name in sorted(n for n in taken if isinstance(n, str) and "/" in n):
+        new, n = name.replace("/", "_"), 1
+        while new in taken:
+            n += 1
+            new = f"{name.replace('/', '_')}_{n}"
+        taken.add(new)
+        renamed[name] = new
+    if not renamed:
+        return config
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, list):
+            if value and isinstance(value[0], str) and value[0] in renamed and len(value) in (3, 4):
+                return [renamed[value[0]], *value[1:]]
+            return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    out = dict(config)
+    out["layers"] = []
+    for layer in layers:
+        if isinstance(layer, dict):
+            layer = dict(layer)
+            if isinstance(layer.get("name"), str):
+                layer["name"] = renamed.get(layer["name"], layer["name"])
+            if isinstance(layer.get("config"), dict) and isinstance(layer["config"].get("name"), str):
+                layer["config"] = {
+                    **layer["config"],
+                    "name": renamed.get(layer["config"]["name"], layer["config"]["name"]),
+                }
+            if "inbound_nodes" in layer:
+                layer["inbound_nodes"] = swap(layer["inbound_nodes"])
+        out["layers"].append(layer)
+    for key in ("input_layers", "output_layers"):
+        if key in out:
+            out[key] = swap(out[key])
+    return out
+
+
+def _entry_name(layer: Any) -> Any:
+    if not isinstance(layer, dict):
+        return None
+    config = layer.get("config")
+    return layer.get("name") or (config.get("name") if isinstance(config, dict) else None)
+
+
 def _keras2_training_config(config: dict[str, Any]) -> dict[str, Any]:
     """tf.keras 2's `training_config` (a full-model .h5) in compile_config's terms."""
     out = {k: v for k, v in config.items() if k in ("loss", "metrics", "weighted_metrics", "loss_weights")}
@@ -440,7 +645,9 @@ def _strip_wrappers(value: Any) -> Any:
 
 
 def _keras2_config(kind: Any, config: dict[str, Any]) -> None:
-    """tf.keras 2 spellings that Keras 3 renamed."""
+    """tf.keras 2 spellings that Keras 3 renamed (a kind may say more: `from_keras2`)."""
+    if isinstance(kind, str) and kind in LAYER_KINDS:
+        LAYER_KINDS[kind].from_keras2(config)
     if kind == "LeakyReLU" and "alpha" in config:
         config["negative_slope"] = config.pop("alpha")
     if kind == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:

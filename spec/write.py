@@ -10,6 +10,7 @@ from .base import KerasObject, snake_case
 from .errors import SpecError
 from .graph import Graph, LayerInfo
 from .layers.activations import ActivationLayerObject
+from .layers.operations import ELLIPSIS, ArrayConstant, OperationConfig, Slice, Tensor
 from .model import CallNode, FunctionalSpec, LayerEntry, SequentialSpec, TensorRef
 from .summary import DTYPE_BYTES  # noqa: F401  (keeps dtype knowledge in one place)
 from .training import METRIC_CLASSES, METRIC_OPTIONS
@@ -86,6 +87,8 @@ def _keras_model(spec: SequentialSpec | FunctionalSpec, graph: Graph) -> dict[st
 
 
 def _keras_layer(entry: Any, info: LayerInfo | None, functional: bool) -> dict[str, Any]:
+    if isinstance(getattr(entry, "config", None), OperationConfig):
+        return _keras_operation(entry, info)
     if isinstance(entry, SequentialSpec | FunctionalSpec):
         assert info is not None and info.inner is not None
         out = _keras_model(entry, info.inner)
@@ -166,6 +169,51 @@ def _keras_node(node: CallNode, entry: Any, info: LayerInfo | None, index: int) 
     if isinstance(entry, SequentialSpec | FunctionalSpec):
         kwargs.setdefault("mask", None)
     return {"args": [args], "kwargs": kwargs}
+
+
+def _keras_operation(entry: LayerEntry, info: LayerInfo | None) -> dict[str, Any]:
+    """An operation node as Keras 3 writes it: its class and module, its own config, and
+    each call's arguments with the constants inline (`[tensor, 2.0]`)."""
+    config: OperationConfig = entry.config  # type: ignore[assignment]
+    nodes = []
+    for index, node in enumerate(entry.inbound_nodes):
+        call = info.calls[index] if info is not None and index < len(info.calls) else None
+        shapes = dict(zip(node.refs(), call.input_shapes, strict=False)) if call else {}
+        tensors = [_keras_tensor(ref, shapes.get(tuple(ref))) for ref in node.refs()]  # type: ignore[arg-type]
+        args, kwargs = config.keras_arguments(len(tensors))
+        nodes.append({"args": _keras_argument(args, tensors), "kwargs": _keras_argument(kwargs, tensors)})
+    return {
+        "module": config.keras_module,
+        "class_name": config.keras_class,
+        "config": config.keras_config(),
+        "registered_name": config.keras_class,
+        "name": entry.name,
+        "inbound_nodes": nodes,
+    }
+
+
+def _keras_tensor(ref: TensorRef, shape: Any) -> dict[str, Any]:
+    return {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": list(shape) if shape else None, "dtype": "float32", "keras_history": list(ref)},
+    }
+
+
+def _keras_argument(value: Any, tensors: list[dict[str, Any]]) -> Any:
+    """An operation's argument as Keras 3 serialises it."""
+    if isinstance(value, Tensor):
+        return tensors[value.index]
+    if isinstance(value, ArrayConstant):
+        return {"class_name": "__numpy__", "config": {"value": value.value, "dtype": value.dtype}}
+    if isinstance(value, Slice):
+        return {"class_name": "__slice__", "config": {"start": value.start, "stop": value.stop, "step": value.step}}
+    if isinstance(value, str) and value == ELLIPSIS:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(value, list | tuple):
+        return [_keras_argument(v, tensors) for v in value]
+    if isinstance(value, dict):
+        return {k: _keras_argument(v, tensors) for k, v in value.items()}
+    return value
 
 
 def _structure(value: Any) -> Any:

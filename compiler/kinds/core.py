@@ -90,6 +90,9 @@ class DropoutRule(KindRule):
 
     keras_positional = ("rate",)
 
+    def random_in_training(self, config: spec.DropoutConfig) -> bool:
+        return config.rate > 0
+
     def layouts(self, config: spec.DropoutConfig, site: Site) -> list[Layout | None]:
         arriving = site.layouts[0]
         if config.noise_shape is None or arriving is None:
@@ -113,6 +116,9 @@ class FlattenRule(KindRule):
     order, and the layer that reads them (a Dense) takes them in that order."""
 
     def layouts(self, config: spec.FlattenConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if arriving is not None and None in site.input_shape[1:] and not _keeps_order(arriving, site.input_shape):
+            return [Layout.keras(site.rank)]  # features of unknown count cannot be regrouped later
         return [None]
 
     def torch(self, config: spec.FlattenConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -131,9 +137,32 @@ class FlattenRule(KindRule):
 
 @rule("Reshape")
 class ReshapeRule(KindRule):
+    """Keras reshapes in its own element order. A value whose torch layout keeps that
+    order (only axes of size 1 out of place: a (N, C, 1, 1) map read as Keras's
+    (N, 1, 1, C)) reshapes as it is, and the result is made channels first where that
+    too keeps the order: a (N, C) vector to a (N, 1, 1, C) map costs no permute."""
+
     keras_positional = ("target_shape",)
+
+    def layouts(self, config: spec.ReshapeConfig, site: Site) -> list[Layout | None]:
+        arriving = site.layouts[0]
+        if arriving is not None and arriving.flat is None and _keeps_order(arriving, site.input_shape):
+            return [arriving]
+        return [Layout.keras(site.rank)]
 
     def torch(self, config: spec.ReshapeConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
+        out = site.output_shape
+        first = Layout.channels_first(len(out))
+        if len(out) > 2 and None not in out[1:] and _keeps_order(first, out):
+            dims = ", ".join(str(d) for d in first.shape(out)[1:])
+            return TorchLayer(expr(f"{{}}.reshape({{}}.shape[0], {dims})", x, x), first)
         dims = ", ".join(str(d) for d in config.target_shape)
-        return TorchLayer(expr(f"{{}}.reshape({{}}.shape[0], {dims})", x, x))
+        return TorchLayer(expr(f"{{}}.reshape({{}}.shape[0], {dims})", x, x), Layout.keras(len(out)))
+
+
+def _keeps_order(layout: Layout, shape: tuple[int | None, ...]) -> bool:
+    """Whether a tensor of Keras `shape` held in `layout` lists its values in Keras's order:
+    the axes longer than 1 (or unknown) come in Keras's order."""
+    long = [axis for axis in layout.perm if shape[axis] != 1]
+    return long == sorted(long)

@@ -80,10 +80,11 @@ def method(value: object, name: str, *args: object, **options: object) -> Expr:
     return Expr(f"{atom(value)}.{name}({', '.join(rendered)})", needs_of([value, *args]))
 
 
-def atom(value: object) -> str:
+def atom(value: object) -> Expr:
     """`value` as something a method or index can follow: `a + b` becomes `(a + b)`."""
     text = str(value)
-    return text if _is_atom(text) else f"({text})"
+    needs = value.needs if isinstance(value, Expr) else frozenset()
+    return Expr(text if _is_atom(text) else f"({text})", needs)
 
 
 def _is_atom(text: str) -> bool:

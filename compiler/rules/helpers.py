@@ -123,6 +123,14 @@ HELPERS: dict[str, Helper] = {
 }
 
 
+def register_helper(name: str, source: str, needs: frozenset[str] = frozenset()) -> None:
+    """A helper a family's rules use, written in that family's file (placed in the order
+    families register them: by module name, so output stays deterministic)."""
+    if name in HELPERS:
+        raise ValueError(f"helper {name!r} is registered twice")
+    HELPERS[name] = Helper(source.strip("\n"), needs)
+
+
 def helper_sources(names: set[str] | frozenset[str]) -> list[str]:
     """The sources of the helpers among `names`, in a fixed order so that output is
     deterministic."""

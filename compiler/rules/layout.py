@@ -34,7 +34,10 @@ class Flattened:
 
     @property
     def is_keras(self) -> bool:
-        return self.order == tuple(range(len(self.order)))
+        """Features in Keras's order: the axes longer than 1 are taken in order (a
+        (1, 1, C) map flattens alike channels first or last)."""
+        long = [axis for axis in self.order if self.shape[axis] != 1]
+        return long == sorted(long)
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,14 @@ def flatten_layout(arriving: Layout, keras_shape: tuple[int | None, ...]) -> Lay
     if arriving.flat is not None or arriving.rank <= 2:
         return arriving if arriving.rank == 2 else Layout.keras(2)
     order = tuple(a - 1 for a in arriving.perm[1:])
-    if order == tuple(range(len(order))):
+    sizes = keras_shape[1:]
+    if None in sizes:  # features of unknown count: only a layout already in Keras's order flattens
+        long = [axis for axis in order if sizes[axis] != 1]
+        if long != sorted(long):
+            raise ValueError("cannot flatten a feature map of unknown size out of Keras's order")
         return Layout.keras(2)
-    return Layout((0, 1), Flattened(tuple(int(d) for d in keras_shape[1:]), order))  # type: ignore[arg-type]
+    flat = Flattened(tuple(int(d) for d in sizes), order)  # type: ignore[arg-type]
+    return Layout.keras(2) if flat.is_keras else Layout((0, 1), flat)
 
 
 def convert(value: Expr, have: Layout, want: Layout) -> Expr:

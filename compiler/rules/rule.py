@@ -156,6 +156,9 @@ class KindRule:
     kind: ClassVar[str]
     keras_positional: ClassVar[tuple[str, ...]] = ()
     """Config fields the Keras constructor takes positionally, as people write it."""
+    operation: ClassVar[bool] = False
+    """Not a Keras layer but a Keras 3 operation node (`x + y` in a functional model): it
+    has no weights, no `get_layer`, and overrides `keras_expression` and `keras_apply`."""
     elementwise: ClassVar[bool] = False
     """Computes value by value (or treats every feature alike), so a value of any layout,
     a flattened feature vector's too, passes through it unchanged."""
@@ -170,6 +173,29 @@ class KindRule:
 
     def torch(self, config: Any, site: Site, inputs: list[Expr]) -> TorchLayer:
         raise NotImplementedError(f"layer kind {self.kind!r} has no PyTorch rule")
+
+    def activity_regularizer(self, config: Any) -> Any:
+        """The penalty Keras adds to the losses for each call's output (ActivityRegularization's
+        own l1 and l2, or any layer's activity_regularizer)."""
+        return getattr(config, "activity_regularizer", None)
+
+    def random_in_training(self, config: Any) -> bool:
+        """Whether the layer draws random numbers in training (a dropout mask, noise), which
+        torch and Keras draw differently: training-mode parity cannot compare it."""
+        return False
+
+    # A kind that is not a Keras layer (a Keras 3 operation node, `x + y` in a functional
+    # model) overrides these two: the generated Keras code calls a function, not a layer.
+
+    def keras_expression(self, config: Any, arguments: list[str]) -> str | None:
+        """Keras source computing the node from `arguments` (Python expressions); None:
+        the node is a layer, built by `layers.<Kind>(...)` and called on them."""
+        return None
+
+    def keras_apply(self, config: Any, arguments: list[Any]) -> Any:
+        """The node computed by Keras on live tensors (parity runs nodes one at a time);
+        only asked of kinds with a `keras_expression`."""
+        raise NotImplementedError(f"{self.kind!r} is a Keras layer: call the model's layer")
 
 
 __all__ = ["KindRule", "Site", "Statement", "Submodule", "TorchLayer", "TorchWeight", "Unmappable"]

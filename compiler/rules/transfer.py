@@ -152,7 +152,7 @@ class Transfer:
 
         for step in self.steps:
             array = step.apply(array)
-        return np.ascontiguousarray(array)
+        return np.ascontiguousarray(array).reshape(self.torch_shape)  # a 0-d weight stays 0-d
 
     def inverse(self) -> Transfer:
         """The way back, torch to Keras: every step undone, last first."""

@@ -3,9 +3,11 @@ functional API, as the spec was written; and that source loaded."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...spec.base import snake_case
 from ...spec.graph import Graph
 from ...spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 from ..kinds import rule_for
@@ -30,6 +32,8 @@ class KerasSource:
     text: str
     function: str
     """The name of the function that builds the top model."""
+    late_weights: bool = False
+    """Some layer makes its weights on the first call (Dense(activation=PReLU()))."""
 
 
 def keras_source(spec: Any) -> KerasSource:
@@ -44,7 +48,7 @@ def keras_source(spec: Any) -> KerasSource:
         top=top,
         build_call=_example_call(loaded) if ACTIVATION_LAYER in emitter.uses else None,
     )
-    return KerasSource(text, top.name)
+    return KerasSource(text, top.name, ACTIVATION_LAYER in emitter.uses)
 
 
 def compile_keras(spec: Any) -> Any:
@@ -56,8 +60,18 @@ def compile_keras(spec: Any) -> Any:
 def build_keras(loaded: Any, source: KerasSource) -> Any:
     module = load_module(source.text, "keras_" + source.function.removeprefix("build_"))
     model = getattr(module, source.function)()
-    _call_once(model, loaded)
+    if source.late_weights:
+        _call_once(model, loaded)
     return model
+
+
+LATE_BUILD_SIZE = 32
+"""Stands in for unknown sizes in the sample that makes late weights: large enough for the
+windows of a convolutional network."""
+
+
+def _sample_shape(shape: tuple[int | None, ...]) -> tuple[int, ...]:
+    return (1, *(LATE_BUILD_SIZE if d is None else d for d in shape[1:]))
 
 
 def _call_once(model: Any, loaded: Any) -> None:
@@ -66,7 +80,7 @@ def _call_once(model: Any, loaded: Any) -> None:
     import numpy as np
 
     shapes = loaded.graph.input_shapes
-    samples = [np.zeros([1 if d is None else d for d in shape], dtype="float32") for shape in shapes]
+    samples = [np.zeros(_sample_shape(shape), dtype="float32") for shape in shapes]
     structure = getattr(loaded.spec.config, "input_layers", None)
     if isinstance(structure, dict):
         model(dict(zip(structure, samples, strict=True)), training=False)
@@ -76,7 +90,7 @@ def _call_once(model: Any, loaded: Any) -> None:
 
 def _example_call(loaded: Any) -> str:
     """Zeros shaped like the model's inputs, as the generated file passes them."""
-    zeros = [f"keras.ops.zeros({tuple(1 if d is None else d for d in shape)})" for shape in loaded.graph.input_shapes]
+    zeros = [f"keras.ops.zeros({_sample_shape(shape)})" for shape in loaded.graph.input_shapes]
     structure = getattr(loaded.spec.config, "input_layers", None)
     if isinstance(structure, dict):
         return "{" + ", ".join(f"{pystr(k)}: {z}" for k, z in zip(structure, zeros, strict=True)) + "}"
@@ -154,6 +168,7 @@ class _Emitter:
         values: dict[TensorRef, str] = {}
         objects: dict[str, str] = {}
         entries = {entry.name: entry for entry in spec.config.layers}
+        layer_names = {e.name for e in spec.config.layers if not getattr(e.config, "operation", False)}
         for c in graph.calls:
             entry = entries[c.layer]
             info = graph.layer(c.layer)
@@ -167,7 +182,16 @@ class _Emitter:
             if node.kwargs.training:  # False is Keras's own default for these layers
                 arguments += ", training=True"
             nested = isinstance(entry, SequentialSpec | FunctionalSpec)
-            if nested or len(info.calls) > 1:
+            operation = None
+            if not nested and rule_for(entry.class_name).operation:  # `x + y`: a function call, not a layer
+                tensors = [values[tuple(ref)] for ref in node.refs()]  # type: ignore[index]
+                if _could_collide(entry.config, layer_names):
+                    operation = named_operation(entry.config, tensors)
+                else:
+                    operation = rule_for(entry.class_name).keras_expression(entry.config, tensors)
+            if operation is not None:
+                producer, arguments, out_name = "", "", c.layer
+            elif nested or len(info.calls) > 1:
                 if c.layer not in objects:
                     objects[c.layer] = local.name(c.layer)
                     function.lines.append(f"{objects[c.layer]} = {self._layer(entry, graph)}")
@@ -176,7 +200,7 @@ class _Emitter:
             else:
                 producer = self._layer(entry, graph)
                 out_name = c.layer
-            expression = f"{producer}({arguments})"
+            expression = operation if operation is not None else f"{producer}({arguments})"
             outputs = getattr(entry.config, "output_layers", None) if nested else None
             if isinstance(outputs, dict):
                 var = local.name(out_name)
@@ -198,6 +222,46 @@ class _Emitter:
             **self._options(spec),
         }
         function.returns = call("keras.Model", [], options)
+
+
+def _could_collide(config: Any, layer_names: set[str]) -> bool:
+    """Keras names an operation called as a function after its class ('add', 'add_1', ...,
+    counting across the process); a layer named like that would then clash with it."""
+    prefix = snake_case(config.keras_class)
+    return any(name == prefix or re.fullmatch(rf"{re.escape(prefix)}_\d+", name) for name in layer_names)
+
+
+def named_operation(config: Any, tensors: list[str]) -> str:
+    """An operation built from its Keras class with the spec's name, as Keras's own loader
+    builds it from JSON: `keras.src.ops.numpy.Add(name="add_1")(x, 1.0)`."""
+    from ...spec.layers.operations import ELLIPSIS, ArrayConstant, Slice, Tensor
+
+    def literal(value: Any) -> str:
+        if isinstance(value, Tensor):
+            return tensors[value.index]
+        if isinstance(value, ArrayConstant):
+            return f"keras.ops.convert_to_tensor({value.value!r}, dtype={pystr(value.dtype)})"
+        if isinstance(value, Slice):
+            return f"slice({value.start!r}, {value.stop!r}, {value.step!r})"
+        if isinstance(value, str) and value == ELLIPSIS:
+            return "Ellipsis"
+        if isinstance(value, str):
+            return pystr(value)
+        if isinstance(value, list | tuple):
+            inner = ", ".join(literal(v) for v in value)
+            return (
+                f"({inner},)"
+                if isinstance(value, tuple) and len(value) == 1
+                else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+            )
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{pystr(k)}: {literal(v)}" for k, v in value.items()) + "}"
+        return repr(value)
+
+    options = ", ".join(f"{key}={literal(value)}" for key, value in config.keras_config().items())
+    args, kwargs = config.keras_arguments(len(tensors))
+    arguments = [literal(a) for a in args] + [f"{key}={literal(value)}" for key, value in kwargs.items()]
+    return f"{config.keras_module}.{config.keras_class}({options})({', '.join(arguments)})"
 
 
 def _structure(structure: Any, values: dict[TensorRef, str]) -> str:

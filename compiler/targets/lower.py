@@ -11,6 +11,7 @@ module is asked for Keras's interface (`layout="keras"`)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -129,14 +130,20 @@ class TorchProgram:
         out: frozenset[str] = frozenset()
         for plan in self.classes:
             out |= plan.needs
-        helpers = {name for name in out if name in HELPERS}
-        for name in helpers:
-            out |= HELPERS[name].needs
+        waiting = [name for name in out if name in HELPERS]
+        while waiting:  # what the helpers need, and what that needs
+            for need in HELPERS[waiting.pop()].needs - out:
+                out |= {need}
+                if need in HELPERS:
+                    waiting.append(need)
         return out
 
 
 def lower_torch(loaded: LoadedSpec, interface: InterfaceLayout = "torch") -> TorchProgram:
     """Lower a loaded spec, or raise a SpecError naming every layer that has no torch rule."""
+    from ..kinds import load_families
+
+    load_families()  # their helpers' names are reserved before any class is named
     lowering = _Lowering(interface)
     lowering.model(loaded.spec, loaded.graph, top=True)
     if lowering.problems:
@@ -295,6 +302,11 @@ class _ClassBuilder:
     def _check_common(self, info: LayerInfo) -> None:
         if isinstance(info.entry, SequentialSpec | FunctionalSpec):
             return
+        from ..kinds import rule_for
+
+        with contextlib.suppress(NotImplementedError):
+            if rule_for(info.kind).operation:
+                return  # an operation's `dtype` is its own argument (ops.cast), not a dtype policy
         config = info.entry.config
         if config.dtype != "float32":
             self.lowering.refuse(info, info.loc, f"dtype {config.dtype!r} has no torch rule; only float32 is supported")
@@ -345,7 +357,9 @@ class _ClassBuilder:
             )
             self._check_weights(info, lowered)
         except (Unmappable, NotImplementedError, ValueError) as exc:
-            self.lowering.refuse(info, info.loc, str(exc), getattr(exc, "hint", None))
+            field = getattr(exc, "field", None)
+            loc = (*info.loc, "config", field) if field else info.loc
+            self.lowering.refuse(info, loc, str(exc), getattr(exc, "hint", None))
             return [Value(self.local.name(info.name + suffix), Layout.keras(len(s))) for s in call.output_shapes]
         if first:
             self._place(info, lowered, layer_plan)
@@ -356,7 +370,7 @@ class _ClassBuilder:
         var = self.local.name(info.name + suffix)
         self.plan.lines.append(ForwardLine(var, lowered.forward, info.name))
         output = Value(var, layout)
-        regularizer = info.entry.config.activity_regularizer
+        regularizer = rule.activity_regularizer(info.entry.config)
         if regularizer is not None:
             self._activity_penalty(regularizer, attr + suffix, output)
         return [output]

@@ -3,6 +3,7 @@ that source loaded."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ def render_torch(loaded: LoadedSpec, program: TorchProgram) -> TorchSource:
         helpers=helper_sources(program.needs),
         classes=classes,
         top=top,
-        layout_note=_layout_note(program),
+        about=_about(program),
         example_inputs=", ".join(
             _example(v.layout.shape(s)) for v, s in zip(top.arguments, top.graph.input_shapes, strict=True)
         ),
@@ -65,13 +66,26 @@ def instantiate(source: TorchSource) -> Any:
     return getattr(module, source.class_name)()
 
 
-def _layout_note(program: TorchProgram) -> str:
-    """The module docstring's line on tensor layout."""
-    top = program.top
-    moved = [v for v in (*top.arguments, *top.outputs) if not v.layout.is_keras]
-    if not moved:
-        return "tensors keep Keras's layout"
-    return "inputs and outputs are channels first (N, C, ...), as PyTorch's layers take them"
+def _about(program: TorchProgram) -> str:
+    """The module docstring's paragraph: names, initialisation, layout, how to run it."""
+    values = [v for plan in program.classes for layer in plan.layers for vs in layer.outputs.values() for v in vs]
+    if all(v.layout.is_keras for v in values):
+        layout = "Tensors keep Keras's layout."
+    elif program.interface == "keras":
+        layout = (
+            "Inside, it computes channels first, as PyTorch's layers do; it takes and returns tensors "
+            "in Keras's layout (N, H, W, C)."
+        )
+    else:
+        layout = (
+            "It computes channels first, as PyTorch's layers do, and takes and returns (N, C, H, W) "
+            "tensors where the Keras model takes (N, H, W, C)."
+        )
+    text = (
+        "Layers keep their Keras names (made into identifiers), and weights initialise as Keras "
+        f"initialises them. {layout} Run this file to build the model and print a summary."
+    )
+    return textwrap.fill(text, 88)
 
 
 def _class_view(plan: ClassPlan) -> dict[str, Any]:

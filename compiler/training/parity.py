@@ -12,7 +12,7 @@ from ...spec import training as kt
 from ...spec.errors import Problem, SpecError
 from ...spec.load import LoadedSpec
 from ..compiled import Compiled
-from ..parity.check import all_layers
+from ..parity.check import all_layers, random_in_training
 from ..targets.loading import one_torch_thread
 from ..weights.links import load_torch_state, random_keras_arrays, set_keras_arrays, torch_state_from_keras
 from .keras_fit import compiled_keras_model
@@ -135,13 +135,13 @@ def _check_training(
 
 def _refuse_random_layers(loaded: LoadedSpec) -> None:
     for info in all_layers(loaded.graph):
-        if info.kind == "Dropout" and info.entry.config.rate > 0:
+        if random_in_training(info):
             raise SpecError(
                 [
                     Problem(
                         f"layer {info.name!r}",
-                        "training parity needs a model without Dropout: its masks are random",
-                        hint="check a copy of the spec with the Dropout rates set to 0",
+                        f"training parity needs a model without {info.kind}: its masks or noise are random",
+                        hint="check a copy of the spec with its rate (or stddev) set to 0",
                     )
                 ],
                 loaded.source,

@@ -75,13 +75,18 @@ def _links(plan: ClassPlan, layers: tuple[str, ...], prefix: str) -> Iterator[We
 # -- the Keras side: declared weights in a live Keras model ----------------------------------
 
 
-def _keras_variable(model: Any, layers: Sequence[str], name: str) -> Any:
+def _keras_layer(model: Any, layers: Sequence[str]) -> Any:
     layer = model
     for layer_name in layers:
         try:
             layer = layer.get_layer(layer_name)
         except ValueError:
             raise WeightError(f"the Keras model has no layer {'/'.join(layers)!r}") from None
+    return layer
+
+
+def _keras_variable(model: Any, layers: Sequence[str], name: str) -> Any:
+    layer = _keras_layer(model, layers)
     for variable in layer.weights:
         if variable.name == name or variable.path.endswith("/" + name):
             return variable
@@ -94,12 +99,18 @@ def keras_arrays(model: Any, weights: Sequence[ModelWeight]) -> Arrays:
 
 
 def set_keras_arrays(model: Any, weights: Sequence[ModelWeight], arrays: Arrays) -> None:
+    touched = {}
     for w in weights:
         variable = _keras_variable(model, w.layers, w.weight.name)
         array = arrays[w.path]
         if tuple(array.shape) != tuple(variable.shape):
             raise WeightError(f"{w.path}: expected shape {tuple(variable.shape)}, got {tuple(array.shape)}")
         variable.assign(array.astype(variable.dtype))
+        touched[w.layers] = None
+    for layers in touched:  # a layer keeping a copy of its weights (Normalization) refreshes it, as Keras's loaders do
+        layer = _keras_layer(model, layers)
+        if hasattr(layer, "finalize_state"):
+            layer.finalize_state()
 
 
 # -- the torch side ---------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def activation_weights(activation: ActivationName | ActivationLayerObject, outpu
     flag decides (Dense(trainable=False, activation=PReLU()) trains its alpha)."""
     if not isinstance(activation, ActivationLayerObject):
         return []
-    made = activation.config.weights([output])
+    made = [replace(w, owner="activation") for w in activation.config.weights([output])]
     return [replace(w, keeps_trainable=True) for w in made] if activation.config.trainable else made
 
 

@@ -40,6 +40,9 @@ class WeightSpec:
     keeps_trainable: bool = False
     """A weight that a frozen layer leaves trainable: Keras makes an activation layer
     object's weights (Dense(activation=PReLU())) on the first call, after the freeze."""
+    owner: str = ""
+    """The attribute of the sub-layer holding it ('activation' for Dense(activation=PReLU())),
+    "" for the layer's own: where Keras saves it."""
 
     @property
     def size(self) -> int:
@@ -101,6 +104,11 @@ class LayerConfig(SpecModel):
         """The output shape for these input shapes; identity unless overridden."""
         return self.single(inputs)
 
+    @classmethod
+    def from_keras2(cls, config: dict[str, Any]) -> None:
+        """Rewrite, in place, what tf.keras 2 wrote for this kind in Keras 3's terms (fields
+        it wrote that carry no meaning, old spellings). Called at load, for Keras 2 files."""
+
     def build_weights(self, inputs: Sequence[Shape]) -> list[WeightSpec]:
         """The weights Keras's build() makes for these input shapes, in its order.
         Trainability is the weight's own; `weights` applies the layer's freeze."""
@@ -123,16 +131,20 @@ class LayerConfig(SpecModel):
 
 
 LAYER_KINDS: dict[str, type[LayerConfig]] = {}
+LAYER_ALIASES: dict[str, str] = {}
+"""Other class_names Keras files use for a kind ('Convolution2D' for Conv2D), read as the kind."""
 
 
-def layer_kind(class_name: str):
-    """Register a config class as the meaning of a Keras class_name."""
+def layer_kind(class_name: str, aliases: Sequence[str] = ()):
+    """Register a config class as the meaning of a Keras class_name (and its aliases)."""
 
     def register(cls: type[LayerConfig]) -> type[LayerConfig]:
-        if class_name in LAYER_KINDS:
-            raise ValueError(f"layer kind {class_name!r} is registered twice")
+        for name in (class_name, *aliases):
+            if name in LAYER_KINDS or name in LAYER_ALIASES:
+                raise ValueError(f"layer kind {name!r} is registered twice")
         cls.kind = class_name
         LAYER_KINDS[class_name] = cls
+        LAYER_ALIASES.update(dict.fromkeys(aliases, class_name))
         return cls
 
     return register

@@ -9,6 +9,7 @@ checker in both directions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from nnspec.spec.activations import ACTIVATIONS
@@ -26,6 +27,8 @@ class KindCase:
     id: str = ""
     spec: dict[str, Any] | None = None
     """A whole model spec, for model-level rows (`kind` then names what it exercises)."""
+    layout: str = "torch"
+    """The torch module's interface: "torch" (channels first) or "keras" (Keras's layout)."""
 
     @property
     def shapes(self) -> tuple[Dims, ...]:
@@ -40,7 +43,7 @@ class KindCase:
             return self.id
         options = ",".join(f"{k}={v}" for k, v in self.config.items() if k != "name")
         shapes = "+".join("x".join(str(d) for d in s) for s in self.shapes)
-        mode = ":training" if self.training else ""
+        mode = (":training" if self.training else "") + (f":{self.layout}" if self.layout != "torch" else "")
         return f"{self.kind}[{options}]({shapes}){mode}" if options else f"{self.kind}({shapes}){mode}"
 
 
@@ -71,6 +74,22 @@ def spec_of(case: KindCase) -> dict[str, Any]:
             "output_layers": ["layer", 0, 0],
         },
     }
+
+
+def channels_first(case: KindCase) -> bool:
+    """Whether a row has a channels_first convolution or pooling layer, which TensorFlow's
+    CPU kernels cannot be trusted with (see test_parity.py)."""
+
+    def walk(spec: dict[str, Any]) -> bool:
+        for entry in spec["config"]["layers"]:
+            if entry["class_name"] in ("Sequential", "Functional") and walk(entry):
+                return True
+            kind = entry["class_name"]
+            if ("Conv" in kind or "Pool" in kind) and entry["config"].get("data_format") == "channels_first":
+                return True
+        return False
+
+    return walk(spec_of(case))
 
 
 def kinds_in(spec: dict[str, Any]) -> set[str]:
@@ -559,3 +578,17 @@ CASES: list[KindCase] = [
     ),
     KindCase("Sequential", id="model:sequential_batch_input_shape", spec=SEQUENTIAL_BATCH_INPUT_SHAPE),
 ]
+
+
+def _family_rows() -> list[KindCase]:
+    """The rows of the newer families, each in tests/kinds/rows/<family>.py as `ROWS`:
+    one table, kept in files small enough to read."""
+    import importlib
+
+    out: list[KindCase] = []
+    for path in sorted((Path(__file__).parent / "rows").glob("[a-z]*.py")):
+        out += importlib.import_module(f"rows.{path.stem}").ROWS
+    return out
+
+
+CASES += _family_rows()

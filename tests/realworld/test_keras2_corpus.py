@@ -1,8 +1,10 @@
-"""A corpus of real tf.keras 2 models (tests/fixtures/keras2_h5, written by
-tests/fixtures/make_keras2_h5.py with tf-keras 2.21 and TensorFlow 2.12's tf.keras): for each,
-its `to_json()` and its `.h5`'s architecture load with the counts and shapes tf.keras reported,
-the JSON passes `nnspec check`, and `nnspec convert` turns the `.h5` into a torch module whose
-outputs are the ones tf.keras computed."""
+"""Corpora of real tf.keras 2 models: tests/fixtures/keras2_h5 (dense networks, written by
+tests/fixtures/make_keras2_h5.py with tf-keras 2.21 and TensorFlow 2.12's tf.keras) and
+tests/fixtures/keras2_conv_h5 (convolution, pooling, reshaping and preprocessing layers, by
+tests/fixtures/make_conv_fixtures.py with tf-keras 2.21). For each, its `to_json()` and its
+`.h5`'s architecture load with the counts and shapes tf.keras reported, the JSON passes
+`nnspec check`, and `nnspec convert` turns the `.h5` into a torch module whose outputs are
+the ones tf.keras computed (fed in Keras's layout, through `layout="keras"`)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,27 @@ from nnspec.spec.summary import summarize
 
 pytestmark = [pytest.mark.keras, pytest.mark.torch]
 
-CORPUS = FIXTURES / "keras2_h5"
-NAMES = sorted(p.stem for p in CORPUS.glob("*.json") if not p.name.endswith(".expected.json"))
+CORPORA = ("keras2_h5", "keras2_conv_h5")
+NAMES = sorted(
+    f"{corpus}/{p.stem}"
+    for corpus in CORPORA
+    for p in (FIXTURES / corpus).glob("*.json")
+    if not p.name.endswith(".expected.json")
+)
+CORPUS = FIXTURES
+
+JSON_ONLY = {"keras2_conv_h5/k2_channels_first"}
+"""TensorFlow's CPU kernels refuse channels_first convolutions and pooling: tf.keras could
+write the architecture but not compute outputs or save weights it had run."""
+
+KERAS3_CANNOT_RUN = {"keras2_conv_h5/k2_conv_transpose": "Keras cannot compute layer 'conv2d_transpose_3'"}
+"""tf.keras computed a dilated transposed convolution on the CPU (atrous_conv2d_transpose);
+Keras 3's TensorFlow backend cannot ("Current CPU implementations do not yet support
+dilation rates larger than 1"). nnspec converts it with --no-check, and the torch module
+reproduces tf.keras's outputs; with the check, it stops saying why and writes nothing."""
+
+REFUSED = {"keras2_conv_h5/k2_separable_causal": "Keras 3 has no 'causal' padding for depthwise and separable"}
+"""What tf.keras 2 could build and Keras 3 cannot: refused at the field, with the reason."""
 
 SHARED_TWICE = {"deep_nesting"}
 """Builders whose file holds one model object in two places (tf.keras's shared_object_id).
@@ -36,9 +57,18 @@ runner = CliRunner()
 
 def cases(test: str) -> list[str]:
     """Every corpus name; k2_<builder> (tf-keras 2.21) and tf212_<builder> (TensorFlow 2.12)."""
+    usable = [name for name in NAMES if name not in REFUSED]
     if test == "counts":
-        return [name for name in NAMES if name.split("_", 1)[1] not in SHARED_TWICE]
-    return list(NAMES)
+        return [name for name in usable if _builder(name) not in SHARED_TWICE]
+    if test == "h5":
+        return [name for name in usable if name not in JSON_ONLY]
+    if test == "check":
+        return [name for name in usable if name not in KERAS3_CANNOT_RUN and name not in JSON_ONLY]
+    return usable
+
+
+def _builder(name: str) -> str:
+    return name.split("/")[-1].split("_", 1)[1]
 
 
 def outputs_of(name: str):
@@ -63,9 +93,10 @@ def assert_as_tf_keras_reported(loaded: nnspec.LoadedSpec, name: str) -> None:
 
 
 def test_the_corpus_is_complete() -> None:
-    assert len(NAMES) >= 20
+    assert len(NAMES) >= 45
     for name in NAMES:
-        for suffix in (".h5", ".expected.json", ".expected.npz"):
+        suffixes = (".expected.json",) if name in JSON_ONLY else (".h5", ".expected.json", ".expected.npz")
+        for suffix in suffixes:
             assert (CORPUS / f"{name}{suffix}").is_file(), name + suffix
 
 
@@ -74,8 +105,8 @@ def test_json_and_h5_architecture_load_as_tf_keras_reported(name: str) -> None:
     from_json = nnspec.load(CORPUS / f"{name}.json")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CompileConfigDropped)  # an Ftrl optimizer, a legacy `decay`: not layers
-        from_h5 = keras_file_spec(CORPUS / f"{name}.h5")
-    for loaded in (from_json, from_h5):
+        from_h5 = None if name in JSON_ONLY else keras_file_spec(CORPUS / f"{name}.h5")
+    for loaded in (from_json, from_h5) if name not in JSON_ONLY else (from_json,):
         assert loaded.dialect == "keras2"
         assert_as_tf_keras_reported(loaded, name)
 
@@ -84,12 +115,13 @@ def test_json_and_h5_architecture_load_as_tf_keras_reported(name: str) -> None:
 def test_h5_converts_to_torch_with_tf_keras_outputs(tmp_path: Path, name: str) -> None:
     import torch
 
-    result = runner.invoke(app, ["convert", str(CORPUS / f"{name}.h5"), "--to", "torch", "-o", str(tmp_path)])
+    check = ["--no-check"] if name in KERAS3_CANNOT_RUN else []
+    result = runner.invoke(app, ["convert", str(CORPUS / f"{name}.h5"), "--to", "torch", "-o", str(tmp_path), *check])
     assert result.exit_code == 0, result.output
     (spec_file,) = tmp_path.glob("*.yaml")
     loaded = nnspec.load(spec_file)
     expected = outputs_of(name)
-    net = nnspec.compile_torch(loaded).eval()
+    net = nnspec.compile_torch(loaded, layout="keras").eval()
     net.load_state_dict(torch.load(spec_file.with_suffix(".pt"), weights_only=True))
 
     feed = {str(key): expected[f"x{i}"] for i, key in enumerate(expected["input_names"])} if "x0" in expected else {}
@@ -119,7 +151,7 @@ def test_check_passes(name: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n.split("_", 1)[1] in SHARED_TWICE])
+@pytest.mark.parametrize("name", [n for n in NAMES if _builder(n) in SHARED_TWICE])
 def test_a_model_object_saved_twice_counts_as_keras_3_counts_it(name: str) -> None:
     """tf.keras counted the shared model's 12 weights once (24); the spec holds two entries
     and counts 36, and so does Keras 3 building the same architecture. The outputs still
@@ -128,3 +160,34 @@ def test_a_model_object_saved_twice_counts_as_keras_3_counts_it(name: str) -> No
     assert json.loads((CORPUS / f"{name}.expected.json").read_text())["total_params"] == 24
     assert loaded.graph.params.total == 36
     assert nnspec.compile_keras(loaded).count_params() == 36
+
+
+@pytest.mark.parametrize("name", sorted(KERAS3_CANNOT_RUN))
+def test_a_model_keras_3_cannot_run_stops_the_checked_conversion(tmp_path: Path, name: str) -> None:
+    result = runner.invoke(app, ["convert", str(CORPUS / f"{name}.h5"), "--to", "torch", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert KERAS3_CANNOT_RUN[name] in result.output
+    assert "Current CPU implementations do not yet support dilation rates larger than 1" in result.output
+    assert "--no-check" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_what_keras_3_lacks_is_refused_with_the_reason(name: str) -> None:
+    with pytest.raises(nnspec.SpecError) as caught:
+        nnspec.load(CORPUS / f"{name}.json")
+    assert REFUSED[name] in str(caught.value)
+
+
+@pytest.mark.parametrize("name", sorted(JSON_ONLY))
+def test_channels_first_model_against_its_channels_last_twin(name: str) -> None:
+    """TensorFlow's CPU kernels cannot run the channels_first model, so `nnspec check`
+    stops saying so; the torch module agrees with Keras's channels_last twin of it."""
+    from parity_helpers import assert_channels_first_parity
+
+    from nnspec.spec.write import to_canonical
+
+    result = runner.invoke(app, ["check", str(CORPUS / f"{name}.json")])
+    assert result.exit_code == 1
+    assert "Keras cannot compute layer" in result.output and "NHWC" in result.output
+    assert_channels_first_parity(to_canonical(nnspec.load(CORPUS / f"{name}.json").spec))

@@ -8,6 +8,16 @@ from typing import Any
 import pytest
 
 import nnspec
+from nnspec.spec.errors import did_you_mean
+from nnspec.spec.keras_layers import KERAS_LAYERS
+from nnspec.spec.layers import LAYER_ALIASES, LAYER_KINDS
+
+NOT_YET = sorted(KERAS_LAYERS - set(LAYER_KINDS) - set(LAYER_ALIASES) - {"Lambda", "Layer", "Wrapper"})
+"""Keras layers nnspec does not compile (yet): the refusal tests take theirs from here, so
+they need no rewriting as kinds are added."""
+LACKING = NOT_YET[0]
+LOOKALIKE = next(kind for kind in NOT_YET if did_you_mean(kind, LAYER_KINDS))
+"""A Keras layer whose name is close to one nnspec has: it must not be taken for a typo."""
 
 
 def _input(name: str, *shape: int) -> dict[str, Any]:
@@ -76,14 +86,14 @@ CASES = {
         "invalid value",
     ),
     "Keras layer not compiled yet": (
-        _sequential("m", {"class_name": "Conv2D", "config": {"name": "c"}}),
+        _sequential("m", {"class_name": LACKING, "config": {"name": "c"}}),
         "config.layers[1]",
-        "Keras layer 'Conv2D' is not supported by nnspec yet",
+        f"Keras layer {LACKING!r} is not supported by nnspec yet",
     ),
     "keras.ops call": (
-        _keras3_op("Absolute"),
+        _keras3_op("Split"),
         "config.layers[1].class_name",
-        "a keras.ops call ('Absolute') inside a functional model is not supported",
+        "keras.ops call 'Split' (module keras.src.ops.numpy) is not supported by nnspec",
     ),
 }  # fmt: skip
 
@@ -98,11 +108,12 @@ def test_refused_with_path_and_reason(spec: dict[str, Any], path: str, message: 
 
 
 def test_a_keras_layer_is_not_mistaken_for_a_misspelling() -> None:
-    """Normalization is a Keras layer, not a typo of LayerNormalization."""
+    """A Keras layer nnspec lacks whose name is close to one it has (GroupNormalization,
+    LayerNormalization) is named as such, not taken for a typo."""
     with pytest.raises(nnspec.SpecError) as caught:
-        nnspec.load(_sequential("m", {"class_name": "Normalization", "config": {"name": "n"}}))
+        nnspec.load(_sequential("m", {"class_name": LOOKALIKE, "config": {"name": "n"}}))
     (problem,) = caught.value.problems
-    assert problem.message == "Keras layer 'Normalization' is not supported by nnspec yet"
+    assert problem.message == f"Keras layer {LOOKALIKE!r} is not supported by nnspec yet"
     assert "did you mean" not in str(caught.value)
 
 

@@ -97,6 +97,17 @@ def test_digits_mlp_reaches_90_percent(tmp_path: Path, backend: str) -> None:
     assert result.test["accuracy"] >= 0.90
 
 
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_digits_cnn_reaches_97_percent(tmp_path: Path, backend: str) -> None:
+    """The course's convolutional network on scikit-learn's 8x8 digits fed as 8x8x1 images
+    (the torch side takes them channels first: the generated loop moves the axes)."""
+    loaded = nnspec.load(EXAMPLES / "digits_cnn.yaml")
+    data = dataset_for(loaded, training_plan(loaded), "digits")
+    assert data.x_train.shape[1:] == (8, 8, 1)
+    result = train(loaded, backend, data, tmp_path, quiet=True)
+    assert result.test["accuracy"] >= 0.97
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
