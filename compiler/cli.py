@@ -268,6 +268,7 @@ def check(
         str | None, typer.Option("--data", help="With --train: batches from iris, digits or a file (default: random).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
 ) -> None:
     """Build both frameworks' models, copy weights each way, and compare every layer's output.
@@ -281,7 +282,9 @@ def check(
     tolerance = 1e-5 if tolerance is None else tolerance
     with _reporting():
         keras_model, state = _check_weights(loaded, weights)
-        report = check_parity(loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state)
+        report = check_parity(
+            loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state, layout=layout.value
+        )
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -112,14 +112,17 @@ def convert_to_torch(
     compiled = Compiled.of(loaded, layout)
     stem = identifier(loaded.graph.name, "model")
 
+    written: list[Any] = []
+
     def write(stage: Staging) -> None:
         stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
-        write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays)
+        written.append(write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays))
 
-    def parity() -> ParityReport | None:
+    def parity() -> ParityReport | None:  # of the weights moved, the way they moved
         if not check:
             return None
-        return check_parity(compiled, keras_model=model) if model is not None else check_parity(compiled, arrays=arrays)
+        keras = {"keras_model": model} if model is not None else {"arrays": arrays}
+        return check_parity(compiled, both_ways=False, torch_module=written[0], **keras)
 
     return _write_checked(out, loaded, write, parity)
 
@@ -137,7 +140,9 @@ def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) ->
         write_keras(stage.path(f"{stem}.keras"), compiled, arrays)
 
     def parity() -> ParityReport | None:  # a Keras weights file was checked when it was read
-        return check_parity(compiled, torch_state=state) if check and state is not None else None
+        if not check or state is None:
+            return None
+        return check_parity(compiled, torch_state=state, both_ways=False)
 
     return _write_checked(out, loaded, write, parity)
 

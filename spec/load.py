@@ -80,7 +80,7 @@ def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
         located += [loc for loc, _ in walked]
         spec = None
     if problems:  # round two: the graph problems of what did validate
-        from .partial import second_round  # only invalid specs need it
+        from .second_round import second_round  # only invalid specs need it
 
         problems += second_round(normalized.data, located, mapper, max_params)
         raise SpecError(_dedupe(problems))

@@ -298,7 +298,8 @@ class _Walker:
         return {"class_name": cls.kind, "config": config, "inbound_nodes": canonical}
 
     def _refuse_operation_in_sequential(self, layer: dict[str, Any], loc: Loc) -> None:
-        cls = LAYER_KINDS.get(layer.get("class_name"))  # type: ignore[arg-type]
+        kind = _kind(layer)
+        cls = LAYER_KINDS.get(kind) if kind is not None else None
         if cls is not None and issubclass(cls, OperationConfig):
             self.refuse(
                 (*loc, "class_name"),
@@ -558,7 +559,7 @@ def _without_slashes(config: dict[str, Any]) -> dict[str, Any]:
     and in every reference to it; the weights of a legacy .h5 still load (Keras reads them
     by layer order)."""
     layers = config["layers"]
-    taken = {_entry_name(layer) for layer in layers}
+    taken = {name for name in map(_entry_name, layers) if isinstance(name, str)}
     renamed: dict[str, str] = {}
     for name in sorted(n for n in taken if isinstance(n, str) and "/" in n):
         new, n = name.replace("/", "_"), 1

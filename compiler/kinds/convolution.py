@@ -11,9 +11,9 @@ from __future__ import annotations
 from ...spec.layers import convolution as spec
 from ...spec.layers.convolution import same_padding
 from ..rules.expr import FUNCTIONAL, Expr, atom, call, expr, functional
-from ..rules.helpers import register_helper
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.torch_helpers import register_helper
 from ..rules.transfer import Permute, Reshape, Transfer
 from . import rule
 from .activations import activation_expr

@@ -17,9 +17,9 @@ from typing import ClassVar
 from ...spec.layers import pooling as spec
 from ...spec.layers.pooling import same_padding
 from ..rules.expr import FUNCTIONAL, Expr, call, expr, functional, method
-from ..rules.helpers import register_helper
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.torch_helpers import register_helper
 from . import rule
 
 register_helper(

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from ...spec.layers import preprocessing as spec
 from ..rules.expr import Expr, atom, call, expr
-from ..rules.helpers import register_helper
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.torch_helpers import register_helper
 from ..rules.transfer import Permute, Reshape, Step, Transfer
 from . import rule
 

@@ -13,8 +13,8 @@ from typing import Any
 from ...spec import regularizers as kr
 from ...spec.layers import regularization as spec
 from ..rules.expr import Expr, call, expr, num
-from ..rules.helpers import register_helper
 from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.torch_helpers import register_helper
 from . import rule
 
 register_helper(

@@ -103,14 +103,20 @@ def check_parity(
     torch_state: dict[str, Any] | None = None,
     layout: InterfaceLayout = "torch",
     arrays: dict[str, np.ndarray] | None = None,
+    both_ways: bool = True,
+    torch_module: Any = None,
 ) -> ParityReport:
     """Compare Keras and torch layer by layer. Weights come from `keras_model` (a
     built Keras model), from `torch_state` (a state_dict), from `arrays` (Keras arrays by
-    path), or are random. `layout` is the torch module's interface (a Compiled spec
-    brings its own)."""
+    path), or are random; `both_ways` then checks the other direction too, with other
+    random weights (a conversion checks the weights it moved, one way). `layout` is the
+    torch module's interface (a Compiled spec brings its own); `torch_module` an
+    instance of it that already holds the weights."""
     compiled = spec if isinstance(spec, Compiled) else Compiled.of(spec, layout)
     with one_torch_thread():
-        return _check_parity(compiled, tolerance, seed, training, keras_model, torch_state, arrays)
+        return _check_parity(
+            compiled, tolerance, seed, training, keras_model, torch_state, arrays, both_ways, torch_module
+        )
 
 
 def _check_parity(
@@ -121,11 +127,13 @@ def _check_parity(
     keras_model: Any,
     torch_state: dict[str, Any] | None,
     arrays: dict[str, np.ndarray] | None,
+    both_ways: bool,
+    torch_module: Any,
 ) -> ParityReport:
     import torch
 
     loaded, links, declared = compiled.loaded, compiled.links, compiled.declared
-    module = compiled.torch_module()
+    module = torch_module if torch_module is not None else compiled.torch_module()
     model = keras_model if keras_model is not None else compiled.keras_model()
     report = ParityReport(loaded.graph.name, tolerance, training)
     _count(report, compiled, model, module)
@@ -148,21 +156,22 @@ def _check_parity(
         start = keras_arrays(model, declared)
     else:
         start = random_keras_arrays(declared, seed)
-    # Keras -> torch
+    # the given weights (or random ones) in both models: moved Keras -> torch
     set_keras_arrays(model, declared, start)
-    load_torch_state(module, torch_state_from_keras(start, links))
+    if torch_module is None:  # a module handed in holds them already
+        load_torch_state(module, torch_state_from_keras(start, links))
     first = _compare(compiled, model, module, inputs, training)
-    # torch -> Keras, from different weights
-    other = random_keras_arrays(declared, seed + 1)
-    load_torch_state(module, torch_state_from_keras(other, links))
-    with torch.no_grad():
-        state = {k: v.clone() for k, v in module.state_dict().items()}
-    set_keras_arrays(model, declared, keras_from_torch_state(state, links))
-    second = _compare(compiled, model, module, inputs, training)
-    report.directions = {
-        "keras_to_torch": max((d for d, _ in first.values()), default=0.0),
-        "torch_to_keras": max((d for d, _ in second.values()), default=0.0),
-    }
+    given = "torch_to_keras" if torch_state is not None and not both_ways else "keras_to_torch"
+    report.directions = {given: max((d for d, _ in first.values()), default=0.0)}
+    second: dict[tuple[str, int], tuple[float, float]] = {}
+    if both_ways:  # torch -> Keras, from different weights
+        other = random_keras_arrays(declared, seed + 1)
+        load_torch_state(module, torch_state_from_keras(other, links))
+        with torch.no_grad():
+            state = {k: v.clone() for k, v in module.state_dict().items()}
+        set_keras_arrays(model, declared, keras_from_torch_state(state, links))
+        second = _compare(compiled, model, module, inputs, training)
+        report.directions["torch_to_keras"] = max((d for d, _ in second.values()), default=0.0)
     for row in report.rows:
         a, ra = first.get((row.layer, row.call), (0.0, 0.0))
         b, rb = second.get((row.layer, row.call), (0.0, 0.0))

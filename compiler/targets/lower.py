@@ -22,10 +22,10 @@ from ...spec.load import LoadedSpec
 from ...spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 from ..names import MODULE_ATTRIBUTES, Namespace, class_name, pystr
 from ..rules.expr import Expr
-from ..rules.helpers import HELPERS
 from ..rules.layout import Layout, convert
 from ..rules.penalties import penalty_terms
 from ..rules.rule import Site, Statement, Submodule, TorchLayer, TorchWeight, Unmappable
+from ..rules.torch_helpers import HELPERS
 
 InterfaceLayout = Literal["torch", "keras"]
 """The generated module's inputs and outputs: torch's layout (N, C, H, W) or Keras's (N, H, W, C)."""

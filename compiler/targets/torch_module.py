@@ -10,7 +10,7 @@ from typing import Any
 from ...spec.load import LoadedSpec
 from ...spec.model import FunctionalSpec
 from ..rules.expr import FUNCTIONAL
-from ..rules.helpers import helper_sources
+from ..rules.torch_helpers import helper_sources
 from .loading import as_loaded, load_module
 from .lower import ClassPlan, InterfaceLayout, TorchProgram, lower_torch
 from .render import render

@@ -83,9 +83,10 @@ def read_arrays(path: Path, compiled: Compiled, keras_model: Any = None) -> Arra
     return read_keras_weights(path, keras_model or compiled.keras_model(), compiled.declared)
 
 
-def write_torch(path: Path, compiled: Compiled, arrays: Arrays) -> None:
-    """A complete state_dict of the generated module, as `.pt` or `.safetensors`."""
-    module = compiled.torch_module()
+def write_torch(path: Path, compiled: Compiled, arrays: Arrays, module: Any = None) -> Any:
+    """A complete state_dict of the generated module, as `.pt` or `.safetensors`; returns
+    the module holding it."""
+    module = module if module is not None else compiled.torch_module()
     load_torch_state(module, torch_state_from_keras(arrays, compiled.links))
     state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
     if path.name.lower().endswith(".safetensors"):
@@ -96,6 +97,7 @@ def write_torch(path: Path, compiled: Compiled, arrays: Arrays) -> None:
         import torch
 
         torch.save(state, path)
+    return module
 
 
 def write_keras(path: Path, compiled: Compiled, arrays: Arrays) -> None:
