@@ -40,6 +40,12 @@ class Compiled:
         return render_torch(self.loaded, self.program)
 
     @cached_property
+    def traced_source(self) -> TorchSource:
+        """The same module with every value kept in a variable named after its layer until
+        forward() returns, where the parity checker reads them (the state_dict is the same)."""
+        return render_torch(self.loaded, self.program, keep_values=True)
+
+    @cached_property
     def keras_source(self) -> KerasSource:
         return keras_source(self.loaded)
 
@@ -56,6 +62,10 @@ class Compiled:
     def torch_module(self) -> Any:
         """A fresh instance of the generated nn.Module."""
         return instantiate(self.torch_source)
+
+    def traced_module(self) -> Any:
+        """A fresh instance of the module whose forward() keeps every layer's output."""
+        return instantiate(self.traced_source)
 
     def keras_model(self) -> Any:
         """A fresh keras.Model from the generated builder."""

@@ -116,7 +116,8 @@ def convert_to_torch(
 
     def write(stage: Staging) -> None:
         stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
-        written.append(write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays))
+        # the traced module (the same state_dict): the check below reads every layer's output from it
+        written.append(write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays, compiled.traced_module()))
 
     def parity() -> ParityReport | None:  # of the weights moved, the way they moved
         if not check:

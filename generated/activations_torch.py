@@ -38,11 +38,11 @@ class Activations(nn.Module):
         nn.init.zeros_(self.species.bias)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        dense_sigmoid = torch.sigmoid(self.dense_sigmoid(features))
-        dense_prelu = self.dense_prelu_activation(self.dense_prelu(dense_sigmoid))
-        dense_30 = self.dense_30(dense_prelu)
-        elu = F.elu(dense_30, alpha=1.0)
-        species = F.softmax(self.species(elu), dim=-1)
+        x = torch.sigmoid(self.dense_sigmoid(features))
+        x = self.dense_prelu_activation(self.dense_prelu(x))
+        x = self.dense_30(x)
+        x = F.elu(x, alpha=1.0)  # elu
+        species = F.softmax(self.species(x), dim=-1)
         return species
 
 

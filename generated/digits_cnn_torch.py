@@ -40,15 +40,15 @@ class DigitsCnn(nn.Module):
         nn.init.zeros_(self.digits.bias)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        rescale = image * 0.0625
-        conv_1 = F.relu(self.conv_1(rescale))
-        conv_2 = F.relu(self.conv_2(conv_1))
-        pool = self.pool(conv_2)
-        dropout_1 = self.dropout_1(pool)
-        flatten = torch.flatten(dropout_1, 1)
-        hidden = F.relu(self.hidden(flatten))
-        dropout_2 = self.dropout_2(hidden)
-        digits = F.softmax(self.digits(dropout_2), dim=-1)
+        x = image * 0.0625  # rescale
+        x = F.relu(self.conv_1(x))
+        x = F.relu(self.conv_2(x))
+        x = self.pool(x)
+        x = self.dropout_1(x)
+        x = torch.flatten(x, 1)  # flatten
+        x = F.relu(self.hidden(x))
+        x = self.dropout_2(x)
+        digits = F.softmax(self.digits(x), dim=-1)
         return digits
 
 

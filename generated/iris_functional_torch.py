@@ -39,8 +39,8 @@ class IrisFunctional(nn.Module):
         branch_50 = F.relu(self.branch_50(features))
         branch_80 = F.relu(self.branch_80(features))
         branch_30 = F.relu(self.branch_30(features))
-        merged = torch.cat([branch_50, branch_80, branch_30], dim=-1)
-        species = F.softmax(self.species(merged), dim=-1)
+        x = torch.cat([branch_50, branch_80, branch_30], dim=-1)  # merged
+        species = F.softmax(self.species(x), dim=-1)
         return species
 
 

@@ -30,8 +30,8 @@ class IrisSmall(nn.Module):
         nn.init.zeros_(self.species.bias)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        hidden = F.relu(self.hidden(features))
-        species = F.softmax(self.species(hidden), dim=-1)
+        x = F.relu(self.hidden(features))
+        species = F.softmax(self.species(x), dim=-1)
         return species
 
 

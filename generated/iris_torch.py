@@ -33,9 +33,9 @@ class Iris(nn.Module):
         nn.init.zeros_(self.species.bias)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        hidden_1 = torch.sigmoid(self.hidden_1(features))
-        hidden_2 = torch.sigmoid(self.hidden_2(hidden_1))
-        species = F.softmax(self.species(hidden_2), dim=-1)
+        x = torch.sigmoid(self.hidden_1(features))
+        x = torch.sigmoid(self.hidden_2(x))
+        species = F.softmax(self.species(x), dim=-1)
         return species
 
 

@@ -62,12 +62,12 @@ class MnistBn(nn.Module):
         nn.init.zeros_(self.digits.bias)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        flatten = torch.flatten(image, 1)
-        hidden_1 = F.relu(self.hidden_1(flatten))
-        dropout = self.dropout(hidden_1)
-        batch_norm = self.batch_norm(dropout)
-        hidden_2 = F.relu(self.hidden_2(batch_norm))
-        digits = F.softmax(self.digits(hidden_2), dim=-1)
+        x = torch.flatten(image, 1)  # flatten
+        x = F.relu(self.hidden_1(x))
+        x = self.dropout(x)
+        x = self.batch_norm(x)
+        x = F.relu(self.hidden_2(x))
+        digits = F.softmax(self.digits(x), dim=-1)
         return digits
 
 

@@ -31,9 +31,9 @@ class MnistMlp(nn.Module):
         nn.init.zeros_(self.digits.bias)
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        hidden = F.relu(self.hidden(pixels))
-        dropout = self.dropout(hidden)
-        digits = F.softmax(self.digits(dropout), dim=-1)
+        x = F.relu(self.hidden(pixels))
+        x = self.dropout(x)
+        digits = F.softmax(self.digits(x), dim=-1)
         return digits
 
 

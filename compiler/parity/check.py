@@ -111,7 +111,7 @@ def check_parity(
     path), or are random; `both_ways` then checks the other direction too, with other
     random weights (a conversion checks the weights it moved, one way). `layout` is the
     torch module's interface (a Compiled spec brings its own); `torch_module` an
-    instance of it that already holds the weights."""
+    instance of its traced form (`Compiled.traced_module`) that already holds the weights."""
     compiled = spec if isinstance(spec, Compiled) else Compiled.of(spec, layout)
     with one_torch_thread():
         return _check_parity(
@@ -133,7 +133,7 @@ def _check_parity(
     import torch
 
     loaded, links, declared = compiled.loaded, compiled.links, compiled.declared
-    module = torch_module if torch_module is not None else compiled.torch_module()
+    module = torch_module if torch_module is not None else compiled.traced_module()
     model = keras_model if keras_model is not None else compiled.keras_model()
     report = ParityReport(loaded.graph.name, tolerance, training)
     _count(report, compiled, model, module)

@@ -61,6 +61,8 @@ class ForwardLine:
     expression: Expr
     layer: str | None
     """The spec layer it computes; None for a layout conversion."""
+    reads: tuple[str, ...] = ()
+    """The forward variables its expression reads."""
 
 
 @dataclass
@@ -275,7 +277,8 @@ class _ClassBuilder:
             else:
                 self._check_common(info)
         previous = plan.arguments[0]
-        for call in self.graph.calls:
+        calls = _depth_first(self.graph.calls) if isinstance(spec, FunctionalSpec) else self.graph.calls
+        for call in calls:
             info = self.graph.layer(call.layer)
             if info.kind == "InputLayer":
                 continue
@@ -328,7 +331,7 @@ class _ClassBuilder:
                 raise Unmappable(str(exc)) from None
             base = value.name.split("[")[0]
             name = self.local.name(f"{base}_{_suffix(value.layout, layout)}")
-            self.plan.lines.append(ForwardLine(name, expression, None))
+            self.plan.lines.append(ForwardLine(name, expression, None, (_variable(value.name),)))
             self.converted[key] = Value(name, layout)
         return self.converted[key]
 
@@ -368,7 +371,8 @@ class _ClassBuilder:
             layout = layouts[0] if rule.elementwise else Layout.keras(len(call.output_shapes[0]))
         assert lowered.forward is not None
         var = self.local.name(info.name + suffix)
-        self.plan.lines.append(ForwardLine(var, lowered.forward, info.name))
+        reads = tuple(_variable(value.name) for value in inputs)
+        self.plan.lines.append(ForwardLine(var, lowered.forward, info.name, reads))
         output = Value(var, layout)
         regularizer = rule.activity_regularizer(info.entry.config)
         if regularizer is not None:
@@ -410,11 +414,12 @@ class _ClassBuilder:
             self.lowering.refuse(info, info.loc, str(exc))
             return [Value(self.local.name(info.name + suffix), v.layout) for v in inner.outputs]
         expression = Expr(f"self.{attr}({', '.join(v.name for v in inputs)})")
+        reads = tuple(_variable(v.name) for v in inputs)
         returned = info.entry.config.output_layers if isinstance(info.entry, FunctionalSpec) else None
         if isinstance(returned, dict):  # a dict of named outputs: bind it, index by key
-            var = self._bind(info.name + suffix, expression, 1, info.name)[0]
+            var = self._bind(info.name + suffix, expression, 1, info.name, reads)[0]
             return [Value(f"{var}[{pystr(key)}]", v.layout) for key, v in zip(returned, inner.outputs, strict=True)]
-        names = self._bind(info.name + suffix, expression, len(inner.outputs), info.name)
+        names = self._bind(info.name + suffix, expression, len(inner.outputs), info.name, reads)
         return [Value(name, v.layout) for name, v in zip(names, inner.outputs, strict=True)]
 
     def _activity_penalty(self, regularizer: Any, name: str, output: Value) -> None:
@@ -433,16 +438,16 @@ class _ClassBuilder:
         needs = frozenset().union(*(t.needs for t in terms))
         batch = f"{output.name}.shape[0]"
         text = f"({total}) / {batch}" if len(terms) > 1 else f"{total} / {batch}"
-        self.plan.lines.append(ForwardLine(f"self.{attr}", Expr(text, needs), None))
+        self.plan.lines.append(ForwardLine(f"self.{attr}", Expr(text, needs), None, (_variable(output.name),)))
         self.plan.penalties.append(Statement(f"self.{attr}"))
 
-    def _bind(self, name: str, expression: Expr, count: int, layer: str | None) -> list[str]:
+    def _bind(self, name: str, expression: Expr, count: int, layer: str | None, reads: tuple[str, ...]) -> list[str]:
         if count == 1:
             var = self.local.name(name)
-            self.plan.lines.append(ForwardLine(var, expression, layer))
+            self.plan.lines.append(ForwardLine(var, expression, layer, reads))
             return [var]
         targets = [self.local.name(f"{name}_{i}") for i in range(count)]
-        self.plan.lines.append(ForwardLine(", ".join(targets), expression, layer))
+        self.plan.lines.append(ForwardLine(", ".join(targets), expression, layer, reads))
         return targets
 
     # -- what forward returns -------------------------------------------------------------
@@ -476,6 +481,36 @@ class _ClassBuilder:
             return
         plan.outputs = [out(self.values[tuple(ref)]) for ref in outputs]  # type: ignore[index]
         plan.returns = "(" + ", ".join(v.name for v in plan.outputs) + ("," if len(outputs) == 1 else "") + ")"
+
+
+def _depth_first(calls: list[Call]) -> list[Call]:
+    """The calls in an order that follows each value to its consumers before starting
+    another branch (Kahn's algorithm with a stack): a residual block's path is computed
+    in one run, its values read by the next line, as a person writes it, and torch
+    frees each as soon as it is used."""
+    index = {(call.layer, call.index): n for n, call in enumerate(calls)}
+    consumers: dict[int, list[int]] = {n: [] for n in range(len(calls))}
+    waiting = [0] * len(calls)
+    for n, call in enumerate(calls):
+        producers = {index[(ref[0], ref[1])] for ref in call.inputs if (ref[0], ref[1]) in index}
+        waiting[n] = len(producers)
+        for producer in producers:
+            consumers[producer].append(n)
+    stack = [n for n in reversed(range(len(calls))) if not waiting[n]]
+    order = []
+    while stack:
+        n = stack.pop()
+        order.append(calls[n])
+        for user in reversed(consumers[n]):
+            waiting[user] -= 1
+            if not waiting[user]:
+                stack.append(user)
+    return order if len(order) == len(calls) else calls
+
+
+def _variable(name: str) -> str:
+    """The forward variable a value lives in: `outputs` for `outputs["key"]`."""
+    return name.split("[", 1)[0]
 
 
 def _first(options: list[Layout]) -> Layout | None:

@@ -96,3 +96,25 @@ def _split_arguments(text: str) -> list[str]:
             start = column + 1
     parts.append(text[start:].strip())
     return [part for part in parts if part]
+
+
+def rename(text: str, names: dict[str, str]) -> str:
+    """`text` (one line of Python) with the variables in `names` renamed: Python's own
+    tokenizer finds them, never an attribute (`self.conv`) or a keyword argument's name."""
+    if not names:
+        return text
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    out, column = [], 0
+    for i, token in enumerate(tokens):
+        if token.type != tokenize.NAME or token.string not in names or token.start[0] != 1:
+            continue
+        before = tokens[i - 1].string if i else ""
+        after = tokens[i + 1].string if i + 1 < len(tokens) else ""
+        if before == "." or after == "=":
+            continue
+        out += [text[column : token.start[1]], names[token.string]]
+        column = token.end[1]
+    return "".join(out) + text[column:]

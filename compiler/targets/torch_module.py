@@ -9,11 +9,12 @@ from typing import Any
 
 from ...spec.load import LoadedSpec
 from ...spec.model import FunctionalSpec
+from ..names import pystr
 from ..rules.expr import FUNCTIONAL
 from ..rules.torch_helpers import helper_sources
 from .loading import as_loaded, load_module
 from .lower import ClassPlan, InterfaceLayout, TorchProgram, lower_torch
-from .render import render
+from .render import rename, render
 
 EXAMPLE_SIZE = 2
 """Stands in for unknown sizes (the batch, too) in the generated file's example input."""
@@ -37,8 +38,10 @@ def torch_source(spec: Any, interface: InterfaceLayout = "torch") -> TorchSource
     return render_torch(loaded, lower_torch(loaded, interface))
 
 
-def render_torch(loaded: LoadedSpec, program: TorchProgram) -> TorchSource:
-    classes = [_class_view(plan) for plan in program.classes]
+def render_torch(loaded: LoadedSpec, program: TorchProgram, keep_values: bool = False) -> TorchSource:
+    """The module file of a lowered program. `keep_values` keeps every value in a variable
+    named after its layer until forward() returns (the parity checker reads them there)."""
+    classes = [_class_view(plan, keep_values) for plan in program.classes]
     top = program.top
     text = render(
         "torch_module.py.j2",
@@ -88,7 +91,7 @@ def _about(program: TorchProgram) -> str:
     return textwrap.fill(text, 88)
 
 
-def _class_view(plan: ClassPlan) -> dict[str, Any]:
+def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
     inner = [(layer.attr, layer.inner) for layer in plan.layers if layer.inner is not None]
     init = [s.text for s in plan.init] + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
     penalties = [p.text for p in plan.penalties] + [
@@ -106,13 +109,64 @@ def _class_view(plan: ClassPlan) -> dict[str, Any]:
         "modules": [(m.attr, m.constructor.text) for m in plan.modules],
         "setup": [s.text for s in plan.setup],
         "init": init,
-        "lines": [(line.targets, line.expression.text) for line in plan.lines],
+        "lines": _lines(plan, keep_values),
         "returns": plan.returns,
         "signature": ", ".join(f"{v.name}: torch.Tensor" for v in plan.arguments),
         "return_type": _return_type(plan.returns),
         "penalty": _sum(penalties),
         "constraints": constraints,
     }
+
+
+CHAIN = "x"
+"""The variable a value lives in when only the next line reads it (reserved: no layer gets it)."""
+
+
+def _lines(plan: ClassPlan, keep_values: bool) -> list[tuple[str | None, str]]:
+    """forward()'s lines. A value that only the next line reads lives in `x`, as in a
+    hand-written forward, so that torch frees each activation once it is used (holding
+    them all costs a quarter of a ResNet's time); others keep their layer's name. With
+    `keep_values`, every value keeps its name, so that each layer's output can be read."""
+    chained = set() if keep_values else _chain_values(plan)
+    modular = {layer.name for layer in plan.layers if layer.modules}
+    out = []
+    previous: str | None = None
+    for line in plan.lines:
+        text = rename(line.expression.text, {previous: CHAIN} if previous else {})
+        previous = None
+        target: str | None = line.targets
+        if target in chained:
+            previous, target = target, CHAIN
+            code, _, why = text.partition("  # ")  # a rule may say why its value is its input
+            if code == CHAIN:  # the identity (a linear activation, a Permute torch already holds): x stays
+                target, text = None, f"# {_shown(line.layer)}: x unchanged" + (f" ({why})" if why else "")
+            elif line.layer is not None and line.layer not in modular:
+                text += f"  # {_shown(line.layer)}"  # a function call: name the Keras layer it computes
+        out.append((target, text))
+    return out
+
+
+def _shown(name: str | None) -> str:
+    """A layer name as a comment may hold it: as it is where every character prints, else
+    escaped (a name holding a line break must not end the comment)."""
+    name = name or ""
+    return name if name.isprintable() else pystr(name)
+
+
+def _chain_values(plan: ClassPlan) -> set[str]:
+    """Values read once, by the very next line, which reads nothing else (a merge keeps
+    its inputs' names), and not returned."""
+    uses: dict[str, int] = {}
+    for line in plan.lines:
+        for name in line.reads:
+            uses[name] = uses.get(name, 0) + 1
+    returned = {value.name.split("[", 1)[0] for value in plan.outputs}
+    out = set()
+    for line, following in zip(plan.lines, plan.lines[1:], strict=False):
+        name = line.targets
+        if name.isidentifier() and name not in returned and uses.get(name) == 1 and following.reads == (name,):
+            out.add(name)
+    return out
 
 
 def _sum(terms: list[str]) -> str:
