@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -130,3 +131,18 @@ def keras_object_union(classes: list[type[KerasObject]], aliases: Mapping[str, s
     spellings = set(by_name) | {name.lower() for name in by_name} | set(aliases)
     names = Literal[tuple(sorted(spellings))]  # type: ignore[misc]
     return Annotated[union, LazyUnion(classes, schema_type=names | union, before=flatten)]
+
+
+def tidy_float(value: float) -> float:
+    """0.0010000000474974513 (a float32 printed as float64) -> 0.001."""
+    try:
+        target = struct.pack("f", value)
+    except (OverflowError, struct.error):
+        return value
+    if struct.unpack("f", target)[0] != value:
+        return value
+    for digits in range(1, 10):
+        short = float(f"{value:.{digits}g}")
+        if struct.pack("f", short) == target:
+            return short
+    return value

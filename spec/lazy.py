@@ -30,14 +30,35 @@ class LazyUnion:
         members: Sequence[type[BaseModel]],
         schema_type: Any,
         before: Callable[[Any], Any] | None = None,
+        lookup: Callable[[str], type[BaseModel] | None] | None = None,
+        tags: Callable[[], list[str]] | None = None,
+        base: tuple[type[BaseModel], ...] = (),
     ) -> None:
+        """`lookup`, `tags` and `base`: members made on demand (a member for a tag, every
+        tag, the classes every member is an instance of); `schema_type` may then be a
+        function returning the eager type."""
         self.members = {tag_of(cls): cls for cls in members}
-        self.classes = tuple(members)
+        self.classes = tuple(members) + base
         self.schema_type = schema_type
         self.before = before
-        self.expected = ", ".join(repr(tag) for tag in self.members)
+        self.lookup = lookup
+        self.tags = tags
         self._schema: CoreSchema | None = None
         self._busy = False
+
+    @property
+    def expected(self) -> str:
+        """Every tag, for an error (which may load what `tags` needs)."""
+        names = list(self.members) if self.tags is None else self.tags()
+        return ", ".join(repr(tag) for tag in names)
+
+    def member(self, tag: Any) -> type[BaseModel] | None:
+        if not isinstance(tag, str):
+            return None
+        found = self.members.get(tag)
+        if found is None and self.lookup is not None:
+            found = self.lookup(tag)
+        return found
 
     def validate(self, value: Any) -> Any:
         if isinstance(value, self.classes):
@@ -49,7 +70,7 @@ class LazyUnion:
         if TAG not in value:
             raise PydanticKnownError("union_tag_not_found", {"discriminator": repr(TAG)})
         tag = value[TAG]
-        member = self.members.get(tag) if isinstance(tag, str) else None
+        member = self.member(tag)
         if member is None:
             context = {"discriminator": repr(TAG), "tag": str(tag), "expected_tags": self.expected}
             raise PydanticKnownError("union_tag_invalid", context)
@@ -60,7 +81,8 @@ class LazyUnion:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         if self._schema is None:
-            self._schema = TypeAdapter(self.schema_type).core_schema
+            eager = self.schema_type() if callable(self.schema_type) and self.lookup is not None else self.schema_type
+            self._schema = TypeAdapter(eager).core_schema
         if self._busy:  # the union holds itself (a nested model's layers): refer to the members
             return handler(_references(self._schema))
         self._busy = True

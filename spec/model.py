@@ -6,13 +6,14 @@ on class_name; a nested model is a layer like any other."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, create_model
 
 from .base import DTypeName, Int, SpecModel, unsupported
 from .fit import FitConfig
-from .layers import LAYER_KINDS, LayerConfig
+from .layers import LayerConfig, all_kinds, kind_config
 from .layers.base import LayerName
 from .lazy import LazyUnion
 from .training import CompileConfig
@@ -75,7 +76,13 @@ class LayerEntry(SpecModel):
         return self.config.name
 
 
-def _entry(kind: str, config: type[LayerConfig]) -> type[LayerEntry]:
+@cache
+def layer_entry(kind: str) -> type[LayerEntry] | None:
+    """The entry model of a kind, made when a spec first uses the kind (making all of them
+    at start-up cost a fifth of nnspec's start-up)."""
+    config = kind_config(kind)
+    if config is None:
+        return None
     return create_model(
         f"{kind}Layer",
         __base__=LayerEntry,
@@ -85,7 +92,8 @@ def _entry(kind: str, config: type[LayerConfig]) -> type[LayerEntry]:
     )
 
 
-LAYER_ENTRIES: dict[str, type[LayerEntry]] = {kind: _entry(kind, cfg) for kind, cfg in sorted(LAYER_KINDS.items())}
+def _all_entries() -> list[type[LayerEntry]]:
+    return [entry for kind in sorted(all_kinds()) if (entry := layer_entry(kind)) is not None]
 
 
 class SequentialConfig(SpecModel):
@@ -128,13 +136,23 @@ class FunctionalSpec(_ModelEntry):
     config: FunctionalConfig
 
 
-_LAYER_CLASSES = (*LAYER_ENTRIES.values(), SequentialSpec, FunctionalSpec)
-_LAYER_UNION = Union[_LAYER_CLASSES]  # type: ignore[valid-type]  # noqa: UP007
+def _layer_union() -> Any:
+    """Every layer entry, as one discriminated union: for the JSON Schema only."""
+    members = (*_all_entries(), SequentialSpec, FunctionalSpec)
+    return Annotated[Union[members], Field(discriminator="class_name")]  # type: ignore[valid-type]  # noqa: UP007
+
+
 Layer = Annotated[
-    _LAYER_UNION,
-    LazyUnion(_LAYER_CLASSES, schema_type=Annotated[_LAYER_UNION, Field(discriminator="class_name")]),
+    LayerEntry | SequentialSpec | FunctionalSpec,
+    LazyUnion(
+        (SequentialSpec, FunctionalSpec),
+        schema_type=_layer_union,
+        lookup=layer_entry,
+        tags=lambda: [*sorted(all_kinds()), "Sequential", "Functional"],
+        base=(LayerEntry,),
+    ),
 ]
-"""One layer entry: validated with its own kind's model only, built on first use."""
+"""One layer entry: validated with its own kind's model only, made on first use."""
 ModelSpec = Annotated[SequentialSpec | FunctionalSpec, Field(discriminator="class_name")]
 """A whole model: a Sequential or Functional spec."""
 

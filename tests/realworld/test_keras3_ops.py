@@ -17,7 +17,7 @@ import pytest
 
 import nnspec
 from conftest import FIXTURES
-from nnspec.spec.layers import LAYER_KINDS
+from nnspec.spec.layers import all_kinds
 from nnspec.spec.layers.operations import OPERATIONS, UNSUPPORTED_OPERATIONS, OperationConfig
 from nnspec.spec.write import to_canonical, to_keras_json
 
@@ -110,7 +110,7 @@ def test_every_operation_is_a_keras_function() -> None:
     """The canonical class_name is the function a person calls: keras.ops.add, keras.activations.relu."""
     import keras
 
-    for kind, cls in LAYER_KINDS.items():
+    for kind, cls in all_kinds().items():
         if issubclass(cls, OperationConfig):
             function: Any = keras
             for part in kind.split("."):
