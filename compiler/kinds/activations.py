@@ -110,11 +110,11 @@ class PReLURule(KindRule):
         layer = TorchLayer()
         per_channel = len(torch_shape) == 1 or all(d == 1 for d in torch_shape[1:])
         if per_channel:
-            m = layer.module(site.attr, call("nn.PReLU", num_parameters=torch_shape[0]))
+            m = layer.module(site.attr, call("nn.PReLU", num_parameters=torch_shape[0]), shape_only=True)
             transfer = Transfer(alpha.shape, (Permute(axes), Reshape((torch_shape[0],))))
             layer.add_weight(alpha, site.attr, "weight", _simplified(transfer))
         else:
-            m = layer.module(site.attr, call("KerasPReLU", torch_shape, needs={"KerasPReLU"}))
+            m = layer.module(site.attr, call("KerasPReLU", torch_shape, needs={"KerasPReLU"}), shape_only=True)
             layer.add_weight(alpha, site.attr, "alpha", _simplified(Transfer(alpha.shape, (Permute(axes),))))
         layer.forward = expr(f"{m}({{}})", inputs[0])
         return layer

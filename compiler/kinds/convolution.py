@@ -124,7 +124,7 @@ def _bias(config: spec._Spatial, site: Site, layer: TorchLayer, attr: str) -> No
 def _one_module(config: spec._Spatial, site: Site, constructor: Expr, transfer: Transfer, x: Expr) -> TorchLayer:
     """A convolution that is one torch module: its kernel (through `transfer`) and bias."""
     layer = TorchLayer()
-    m = layer.module(site.attr, constructor)
+    m = layer.module(site.attr, constructor, shape_only=True)
     layer.add_weight(site.weight("kernel"), site.attr, "weight", transfer)
     _bias(config, site, layer, site.attr)
     return _finish(config, site, layer, expr(f"{m}({{}})", x))
@@ -190,7 +190,7 @@ class _TransposeRule(_ChannelsFirstRule):
         layer = TorchLayer()
         channels = config.channels(site.input_shape)
         ctor = call(f"nn.ConvTranspose{rank}d", channels, config.filters, _size(config.kernel), **options)
-        m = layer.module(site.attr, ctor)
+        m = layer.module(site.attr, ctor, shape_only=True)
         kernel = site.weight("kernel")
         layer.add_weight(kernel, site.attr, "weight", Transfer.permute(kernel.shape, _torch_kernel_axes(rank)))
         _bias(config, site, layer, site.attr)
@@ -289,10 +289,10 @@ class _SeparableRule(_ChannelsFirstRule):
         pointwise_attr = site.attrs.name(f"{site.attr}_pointwise")
         options = {**_conv_options(config, padding), "groups": channels, "bias": False}
         depthwise = layer.module(
-            depthwise_attr, call(f"nn.Conv{rank}d", channels, middle, _size(config.kernel), **options)
+            depthwise_attr, call(f"nn.Conv{rank}d", channels, middle, _size(config.kernel), **options), shape_only=True
         )
         pointwise = layer.module(
-            pointwise_attr, call(f"nn.Conv{rank}d", middle, config.filters, 1, **_bias_option(config))
+            pointwise_attr, call(f"nn.Conv{rank}d", middle, config.filters, 1, **_bias_option(config)), shape_only=True
         )
         depthwise_kernel = site.weight("depthwise_kernel")
         pointwise_kernel = site.weight("pointwise_kernel")

@@ -37,7 +37,7 @@ class DenseRule(KindRule):
         fan_in, units = kernel.shape
         bias = {} if config.use_bias else {"bias": "False"}
         layer = TorchLayer()
-        m = layer.module(site.attr, call("nn.Linear", fan_in, units, **bias))
+        m = layer.module(site.attr, call("nn.Linear", fan_in, units, **bias), shape_only=True)
         layer.add_weight(kernel, site.attr, "weight", _kernel_transfer(kernel.shape, site.layout))
         if config.use_bias:
             bias_weight = site.weight("bias")
@@ -102,10 +102,11 @@ class DropoutRule(KindRule):
     def torch(self, config: spec.DropoutConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         layer = TorchLayer(output_layout=site.layout)
         if config.noise_shape is None:
-            m = layer.module(site.attr, call("nn.Dropout", p=num(config.rate)))
+            m = layer.module(site.attr, call("nn.Dropout", p=num(config.rate)), shape_only=True)
         else:
             noise = site.layout.shape(tuple(config.noise_shape))
-            m = layer.module(site.attr, call("NoiseShapeDropout", num(config.rate), noise, needs={"NoiseShapeDropout"}))
+            ctor = call("NoiseShapeDropout", num(config.rate), noise, needs={"NoiseShapeDropout"})
+            m = layer.module(site.attr, ctor, shape_only=True)
         layer.forward = expr(f"{m}({{}})", inputs[0])
         return layer
 

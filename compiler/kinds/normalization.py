@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...spec import initializers as ki
 from ...spec.layers import normalization as spec
 from ...spec.layers.base import resolve_axis
 from ..rules.expr import Expr, call, expr, functional, method, num
@@ -32,16 +33,21 @@ class BatchNormalizationRule(KindRule):
         affine = {} if config.center or config.scale else {"affine": "False"}
         options = {"eps": num(config.epsilon), "momentum": num(1 - config.momentum), **affine}
         layer = TorchLayer(output_layout=site.layout)
-        m = layer.module(site.attr, call("KerasBatchNorm", features, needs={"KerasBatchNorm"}, **options))
+        ctor = call("KerasBatchNorm", features, needs={"KerasBatchNorm"}, **options)
+        m = layer.module(site.attr, ctor, shape_only=True)
         for name, tensor, missing in (("gamma", "weight", "scale"), ("beta", "bias", "center")):
             if getattr(config, missing):
                 weight = site.weight(name)
                 layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape))
             elif config.center or config.scale:
                 layer.setup.append(Statement(f"{m}.{tensor} = None  # {missing}=False: no {name}", site.attr))
-        for name, tensor in (("moving_mean", "running_mean"), ("moving_variance", "running_var")):
+        # torch's own reset: moving mean 0, variance 1 (Keras's defaults), and no batches counted
+        layer.init.append(Statement(f"{m}.reset_running_stats()", site.attr))
+        moving = (("moving_mean", "running_mean", ki.Zeros), ("moving_variance", "running_var", ki.Ones))
+        for name, tensor, default in moving:
             weight = site.weight(name)
-            layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape), buffer=True)
+            initialise = not isinstance(weight.initializer, default)
+            layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape), buffer=True, initialise=initialise)
         layer.torch_only.append((f"{site.attr}.num_batches_tracked", 1))
         moved = x if dim == 1 else method(x, "movedim", dim, 1)
         if config.trainable:
@@ -86,7 +92,7 @@ class LayerNormalizationRule(KindRule):
                 options["elementwise_affine"] = "False"
             elif not beta:
                 options["bias"] = "False"
-            m = layer.module(site.attr, call("nn.LayerNorm", size, **options))
+            m = layer.module(site.attr, call("nn.LayerNorm", size, **options), shape_only=True)
             if beta and not gamma:
                 layer.setup.append(Statement(f"{m}.weight = None  # scale=False: no gamma", site.attr))
         else:
@@ -96,7 +102,7 @@ class LayerNormalizationRule(KindRule):
             ctor = call(
                 "KerasLayerNorm", shape, dims, broadcast, eps=num(config.epsilon), needs={"KerasLayerNorm"}, **flags
             )
-            m = layer.module(site.attr, ctor)
+            m = layer.module(site.attr, ctor, shape_only=True)
         for name, tensor, present in (("gamma", "weight", gamma), ("beta", "bias", beta)):
             if present:
                 weight = site.weight(name)

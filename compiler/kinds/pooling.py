@@ -123,7 +123,7 @@ class _PoolingRule(KindRule):
             self.explicit_padding(config, site, layer, x, pairs)
         else:
             padding = tuple(before for before, _ in pairs)
-            m = layer.module(site.attr, self.module_call(config, padding))
+            m = layer.module(site.attr, self.module_call(config, padding), shape_only=True)
             layer.forward = expr(f"{m}({{}})", x)
         return layer
 
@@ -145,7 +145,7 @@ class _PoolingRule(KindRule):
         return True
 
     def helper_layer(self, config: spec._Pooling, site: Site, layer: TorchLayer, x: Expr) -> None:
-        m = layer.module(site.attr, call(self.helper, config.pool, config.stride, needs={self.helper}))
+        m = layer.module(site.attr, call(self.helper, config.pool, config.stride, needs={self.helper}), shape_only=True)
         layer.forward = expr(f"{m}({{}})", x)
 
     def explicit_padding(
@@ -164,7 +164,7 @@ class _MaxPoolingRule(_PoolingRule):
     ) -> None:
         """Padded with -inf explicitly (F.pad takes the last axis first), then pooled."""
         flat = tuple(p for pair in reversed(pairs) for p in pair)
-        m = layer.module(site.attr, self.module_call(config, (0,) * config.rank))
+        m = layer.module(site.attr, self.module_call(config, (0,) * config.rank), shape_only=True)
         layer.forward = expr(f"{m}({{}})", functional("pad", x, flat, value='float("-inf")'))
 
 

@@ -64,8 +64,9 @@ _DROPOUT_ND = {3: "nn.Dropout1d", 4: "nn.Dropout2d", 5: "nn.Dropout3d"}
 
 
 def _module(site: Site, constructor: Expr, x: Expr) -> TorchLayer:
+    """A module holding numbers only (a rate, a stddev): no tensors."""
     layer = TorchLayer()
-    m = layer.module(site.attr, constructor)
+    m = layer.module(site.attr, constructor, shape_only=True)
     layer.forward = expr(f"{m}({{}})", x)
     return layer
 

@@ -42,6 +42,9 @@ class Submodule:
 
     attr: str
     constructor: Expr
+    shape_only: bool = False
+    """Its constructor makes no tensor that reset_parameters() leaves unset, so it may
+    be built on the meta device (a Conv2d, a Linear; not a module holding constants)."""
 
 
 def needs_of(parts: Iterable[object]) -> frozenset[str]:

@@ -109,7 +109,10 @@ def convert(value: Expr, have: Layout, want: Layout) -> Expr:
     if want.flat is not None or have.rank != want.rank:
         raise ValueError(f"no conversion from {have} to {want}")
     axes = tuple(have.perm.index(a) for a in want.perm)
-    return method(value, "permute", *axes)
+    permuted = method(value, "permute", *axes)
+    # torch's layers compute a permuted view (channels-last strides) more slowly than the
+    # same values laid out afresh: oneDNN reorders each convolution's weight on every call
+    return permuted if want.is_keras else method(permuted, "contiguous")
 
 
 def _unflatten(value: Expr, flat: Flattened) -> Expr:

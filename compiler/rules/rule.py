@@ -61,20 +61,34 @@ class TorchLayer:
     """Statements of apply_constraints(), run after each optimizer step."""
     stay_trainable: set[str] = field(default_factory=set)
     """Submodules a frozen layer leaves trainable (an activation layer object's)."""
+    uninitialised: int = 0
+    """Declared weights with no initializer: torch's own initialisation stands."""
 
-    def module(self, attr: str, constructor: Expr) -> str:
-        """Add a submodule; returns `self.<attr>`."""
-        self.modules.append(Submodule(attr, constructor))
+    def module(self, attr: str, constructor: Expr, shape_only: bool = False) -> str:
+        """Add a submodule; returns `self.<attr>`. `shape_only`: every tensor it makes is
+        a declared weight (or one the rule's init statements set)."""
+        self.modules.append(Submodule(attr, constructor, shape_only))
         return f"self.{attr}"
 
-    def add_weight(self, weight: WeightSpec, attr: str, tensor: str, transfer: Transfer, buffer: bool = False) -> None:
+    def add_weight(
+        self,
+        weight: WeightSpec,
+        attr: str,
+        tensor: str,
+        transfer: Transfer,
+        buffer: bool = False,
+        initialise: bool = True,
+    ) -> None:
         """A declared weight living at torch `self.<attr>.<tensor>`: its transfer, its
-        initialisation, its penalty and its constraint."""
+        initialisation (unless the rule initialises it otherwise), its penalty and its
+        constraint."""
         if transfer.keras_shape != weight.shape:
             raise ValueError(f"{weight.name}: transfer of {transfer.keras_shape} for a weight of {weight.shape}")
         target = f"self.{attr}.{tensor}"
         self.weights.append(TorchWeight(weight.name, f"{attr}.{tensor}", transfer, buffer))
-        if weight.initializer is not None:
+        if weight.initializer is None:
+            self.uninitialised += 1
+        elif initialise:
             self.init.append(init_statement(weight.initializer, target, transfer, attr))
         if weight.regularizer is not None:
             self.penalties += penalty_terms(weight.regularizer, target, transfer, attr)
@@ -91,6 +105,7 @@ class TorchLayer:
         self.penalties += other.penalties
         self.constraints += other.constraints
         self.stay_trainable |= other.stay_trainable
+        self.uninitialised += other.uninitialised
 
 
 @dataclass(frozen=True)

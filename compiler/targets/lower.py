@@ -84,6 +84,14 @@ class ClassPlan:
     """The returned values, in the spec's output order (a dict's in key order)."""
     returns: str = ""
     layers: list[LayerPlan] = field(default_factory=list)
+    uninitialised: int = 0
+    """Weights whose Keras layer declares no initializer: torch's own initialisation stands."""
+
+    @property
+    def shape_only(self) -> bool:
+        """Whether reset_parameters() sets every tensor its submodules make, so that they
+        may be built on the meta device (no nested model: its class sets constants)."""
+        return bool(self.modules) and self.uninitialised == 0 and all(m.shape_only for m in self.modules)
 
     @property
     def needs(self) -> frozenset[str]:
@@ -392,6 +400,7 @@ class _ClassBuilder:
         plan.modules += lowered.modules
         plan.setup += lowered.setup
         plan.init += lowered.init
+        plan.uninitialised += lowered.uninitialised
         # Keras penalises and constrains only trainable weights
         plan.penalties += [p for p in lowered.penalties if p.attr not in frozen]
         plan.constraints += [c for c in lowered.constraints if c.attr not in frozen]
