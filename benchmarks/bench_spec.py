@@ -1,4 +1,5 @@
-"""nnspec performance figures: CLI cold start, and load+summary time against model depth.
+"""nnspec performance figures: CLI cold start, load+summary time against model depth, and
+generating both targets' source against model depth.
 
 Run: python benchmarks/bench_spec.py
 """
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 IRIS = ROOT / "tests" / "fixtures" / "keras3" / "iris.json"
 COLD_RUNS = 5
 DEPTH_RUNS = 3
-SIZES = (100, 1_000, 10_000)
+SIZES = (100, 1_000, 10_000, 100_000)
+GENERATE_SIZES = (1_000, 10_000, 100_000)
 IRIS_GOAL_S = 0.3
 DEPTH_GOAL_S = 2.0
 LINEAR_RATIO_LIMIT = 15.0
@@ -72,6 +74,27 @@ def load_summary_time(n: int, runs: int = DEPTH_RUNS) -> tuple[float, int]:
     return best, total
 
 
+def generate_time(n: int) -> float:
+    """In-process time of rendering the PyTorch and the Keras source of a loaded spec (once:
+    100,000 layers take tens of seconds)."""
+    from nnspec.compiler.targets.keras_model import keras_source
+    from nnspec.compiler.targets.torch_module import torch_source
+
+    loaded = load_data(deep_sequential(n))
+    start = time.perf_counter()
+    torch_source(loaded)
+    keras_source(loaded)
+    return time.perf_counter() - start
+
+
+def growth(sizes: tuple[int, ...], times: dict[int, float]) -> list[float]:
+    """Print and return t(b)/t(a) for each pair of consecutive sizes."""
+    ratios = [times[b] / times[a] for a, b in itertools.pairwise(sizes)]
+    for (a, b), ratio in zip(itertools.pairwise(sizes), ratios, strict=True):
+        print(f"  growth t({b:,})/t({a:,}) = {ratio:.1f}x (linear ~ {b / a:.0f}x)")
+    return ratios
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -94,17 +117,25 @@ def main() -> None:
         seconds, params = load_summary_time(n)
         times[n] = seconds
         print(f"  {n:>8,} {seconds:9.3f} {seconds / n * 1e3:9.4f} {params:>11,}")
-    ratios = [times[b] / times[a] for a, b in itertools.pairwise(SIZES)]
-    for (a, b), ratio in zip(itertools.pairwise(SIZES), ratios, strict=True):
-        print(f"  growth t({b:,})/t({a:,}) = {ratio:.1f}x (linear ~ {b / a:.0f}x)")
+    ratios = growth(SIZES, times)
+    print()
+
+    generated: dict[int, float] = {}
+    print("generate: PyTorch and Keras source of the loaded spec, Sequential Dense(16) x N (one run each)")
+    print(f"  {'layers':>8} {'seconds':>9} {'ms/layer':>9}")
+    for n in GENERATE_SIZES:
+        generated[n] = generate_time(n)
+        print(f"  {n:>8,} {generated[n]:9.3f} {generated[n] / n * 1e3:9.4f}")
+    generate_ratios = growth(GENERATE_SIZES, generated)
     print()
 
     iris_ok = iris < IRIS_GOAL_S
-    depth_ok = times[SIZES[-1]] < DEPTH_GOAL_S
+    depth_ok = times[10_000] < DEPTH_GOAL_S
     linear_ok = all(r < LINEAR_RATIO_LIMIT for r in ratios)
+    generate_linear_ok = all(r < LINEAR_RATIO_LIMIT for r in generate_ratios)
     print(
         f"goals: iris < {IRIS_GOAL_S} s: {verdict(iris_ok)}, 10k layers < {DEPTH_GOAL_S:g} s: {verdict(depth_ok)}, "
-        f"growth ~linear: {verdict(linear_ok)}"
+        f"growth ~linear: {verdict(linear_ok)}, generate growth ~linear: {verdict(generate_linear_ok)}"
     )
 
 
