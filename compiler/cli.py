@@ -430,10 +430,11 @@ def _reporting() -> Iterator[None]:
         _fail(error)
     except (ValueError, OSError) as error:
         from .parity.check import ParityUnavailable
+        from .staging import OutputError
         from .training.datasets import DataError
         from .weights.links import WeightError
 
-        if not isinstance(error, DataError | WeightError | ParityUnavailable | FileNotFoundError):
+        if not isinstance(error, DataError | WeightError | ParityUnavailable | OutputError | FileNotFoundError):
             raise
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

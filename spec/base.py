@@ -22,6 +22,9 @@ class SpecModel(BaseModel):
 Int = Annotated[int, Strict()]
 """An integer field: `4`, never `true` (a bool is an int to Python, not to Keras), nor `4.0` or `"4"`."""
 
+SeedInt = Annotated[int, Strict(), Field(ge=-(2**63), le=2**63 - 1)]
+"""A seed both frameworks take: Keras makes it an int64 tensor (2**64 - 1 fails there)."""
+
 
 def unsupported(reason: str, default: Any = None) -> BeforeValidator:
     """A Keras field that nnspec reads but cannot honour: only its default is accepted."""

@@ -57,8 +57,9 @@ class FitConfig(SpecModel):
     batch_size: int | None = Field(None, gt=0)
     validation_split: float = Field(0.0, ge=0, lt=1)
     shuffle: bool = True
-    seed: int | None = Field(None, ge=0)
-    """nnspec's: seeds weights, shuffling and dropout (keras.utils.set_random_seed / torch.manual_seed)."""
+    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    """nnspec's: seeds weights, shuffling and dropout (keras.utils.set_random_seed / torch.manual_seed);
+    below 2**32, as NumPy's seed must be."""
     callbacks: list[Callback] = Field(default_factory=list)
     verbose: Literal["auto", 0, 1, 2] = "auto"
     class_weight: Annotated[dict[str, float] | None, unsupported("class_weight is not supported")] = None

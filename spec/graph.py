@@ -429,12 +429,23 @@ class _Builder:
         ok = bool(refs)
         if not refs:
             self.fail(at, "a model needs at least one " + ("input" if inputs else "output"))
-        for ref in refs:
+        seen: set[str] = set()
+        keys = list(structure) if isinstance(structure, dict) else range(len(refs))
+        for key, ref in zip(keys, refs, strict=True):
             if not self._check_ref(ref, by_name, at):
                 ok = False
             elif inputs and _known_non_input(by_name[ref[0]][1]):
                 self.fail(at, f"model input {ref[0]!r} is not an InputLayer", received=repr(list(ref)))
                 ok = False
+            elif inputs and ref[0] in seen:
+                # Keras builds it and feeds the last array given to both places: never what was meant
+                self.fail(
+                    (*at, key) if len(refs) > 1 else at,
+                    f"model input {ref[0]!r} is listed twice; a model takes each input once",
+                    hint="list each InputLayer once in input_layers",
+                )
+                ok = False
+            seen.add(ref[0])
         return refs if ok else None
 
     def _order(

@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Int, KerasObject, keras_object_union, unsupported
+from .base import Int, KerasObject, SeedInt, keras_object_union, unsupported
 
-Seed = Int | None
+Seed = SeedInt | None
 _AXES = unsupported("input_axes/output_axes (fan computed over chosen axes) are not supported")
 
 

@@ -34,18 +34,26 @@ def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     if file.is_dir():
         raise SpecError.at(str(file), "is a directory, not a spec file")
     if size > max_bytes:
-        raise SpecError.at(
-            str(file),
-            "file is too large for an architecture spec",
-            received=f"{size:,} bytes",
-            expected=f"at most {max_bytes:,} bytes",
-            hint="a spec holds the architecture only; weights go in .keras, .h5, .pt or .safetensors",
-        )
+        raise _too_large(file, f"{size:,} bytes", max_bytes)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as stream:
+            # st_size says nothing of a device, a FIFO or stdin: the limit holds while reading
+            raw = stream.read(max_bytes + 1)
     except OSError as exc:
         raise SpecError.at(str(file), f"cannot read file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        raise _too_large(file, f"more than {max_bytes:,} bytes", max_bytes)
     return parse_text(raw, name=str(file), fmt=_format_of(file))
+
+
+def _too_large(file: Path, received: str, max_bytes: int) -> SpecError:
+    return SpecError.at(
+        str(file),
+        "file is too large for an architecture spec",
+        received=received,
+        expected=f"at most {max_bytes:,} bytes",
+        hint="a spec holds the architecture only; weights go in .keras, .h5, .pt or .safetensors",
+    )
 
 
 def _format_of(file: Path) -> str | None:

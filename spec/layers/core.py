@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from ..base import Int, unsupported
+from ..base import Int, SeedInt, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
 from .activations import ActivationSpec, activation_weights, check_activation_axis
@@ -100,7 +100,7 @@ class DropoutConfig(LayerConfig):
 
     rate: float = Field(ge=0, lt=1)
     noise_shape: list[Dim] | None = None
-    seed: Int | None = None
+    seed: SeedInt | None = None
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         shape = self.single(inputs)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from ..base import Int, unsupported
+from ..base import SeedInt, unsupported
 from ..regularizers import Regularizer
 from .base import LayerConfig, Shape, ShapeError, layer_kind, show
 
@@ -25,7 +25,7 @@ class _SpatialDropout(LayerConfig):
     rank: ClassVar[int]
     axes: ClassVar[str]
     rate: float = Field(ge=0, lt=1)
-    seed: Int | None = None
+    seed: SeedInt | None = None
     activity_regularizer: Annotated[
         Regularizer | None, unsupported("Keras 3's SpatialDropout layers take no activity_regularizer")
     ] = None
@@ -88,7 +88,7 @@ class GaussianNoiseConfig(LayerConfig):
 
     stddev: float = Field(ge=0, le=1)
     """Keras refuses a stddev above 1."""
-    seed: Int | None = None
+    seed: SeedInt | None = None
 
 
 @layer_kind("GaussianDropout")
@@ -97,7 +97,7 @@ class GaussianDropoutConfig(LayerConfig):
     A rate of 1 divides by zero in Keras's training call, so it is refused here."""
 
     rate: float = Field(ge=0, lt=1)
-    seed: Int | None = None
+    seed: SeedInt | None = None
 
 
 @layer_kind("ActivityRegularization")

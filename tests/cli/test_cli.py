@@ -118,6 +118,31 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     assert "file is too large" in result.output
 
 
+def test_the_size_limit_holds_for_what_has_no_size(tmp_path: Path) -> None:
+    """A device, a FIFO or stdin reports no size: the limit holds while reading."""
+    import contextlib
+    import os
+    import threading
+
+    from nnspec.spec.errors import SpecError
+    from nnspec.spec.read import read_file
+
+    assert "file is too large" in run("validate", "/dev/zero").output
+    fifo = tmp_path / "spec.json"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), fifo.open("wb") as sink:
+            sink.write(b" " * 2048)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    with pytest.raises(SpecError) as caught:
+        read_file(fifo, max_bytes=1024)
+    writer.join(timeout=10)
+    assert "more than 1,024 bytes" in str(caught.value)
+
+
 def test_param_limit_is_settable() -> None:
     assert run("validate", IRIS, "--max-params", "1000").exit_code == 1
     assert "model is too large" in run("validate", IRIS, "--max-params", "1000").output

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,6 +82,41 @@ def test_generate_invalid_spec_exits_1_and_writes_nothing(tmp_path: Path) -> Non
     result = run("generate", ROOT / "examples" / "invalid_cycle.yaml", "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "out", "message"),
+    [
+        (("generate", ROOT / "examples" / "iris.yaml"), "a_file", "a_file: -o names a file, not a folder"),
+        (("generate", ROOT / "examples" / "iris.yaml"), "a_file/sub", "a_file is a file, not a folder"),
+        (("convert", ROOT / "tests" / "fixtures" / "keras3_ops" / "k3_arithmetic.keras", "--to", "torch",
+          "--no-check"), "a_file", "a_file: -o names a file, not a folder"),
+        (("train", ROOT / "examples" / "iris.yaml", "--data", "iris", "--epochs", "1", "--backend", "torch"),
+         "a_file", "a_file is a file, not a folder"),
+    ],
+    ids=["generate", "generate-below-a-file", "convert", "train"],
+)  # fmt: skip
+def test_an_output_folder_that_is_a_file_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[Any, ...], out: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("mine")
+    result = run(*command, "-o", out)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["a_file"] and (tmp_path / "a_file").read_text() == "mine"
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A run killed before it could tidy up leaves `.nnspec-<pid>-*`; a live run's stays."""
+    import os
+
+    abandoned = tmp_path / ".nnspec-999999999-abcd"  # no such process
+    live = tmp_path / f".nnspec-{os.getpid()}-efgh"
+    abandoned.mkdir()
+    live.mkdir()
+    assert run("generate", ROOT / "examples" / "iris.yaml", "-o", tmp_path).exit_code == 0
+    assert not abandoned.exists() and live.exists()
 
 
 @pytest.mark.keras

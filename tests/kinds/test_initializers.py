@@ -369,3 +369,17 @@ def test_seeded_initializer_is_repeatable_in_torch() -> None:
     first = nnspec.compile_torch(spec).state_dict()
     second = nnspec.compile_torch(spec).state_dict()
     torch.testing.assert_close(first["dense.weight"], second["dense.weight"], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("seed", [-(2**63), 2**63 - 1])
+def test_every_seed_nnspec_accepts_both_frameworks_take(seed: int) -> None:
+    """The int64 range nnspec accepts for a seed: Keras and torch both build with its ends."""
+    import nnspec
+
+    spec = _model(
+        "seeded",
+        [_input("x", 4)],
+        [_call("Dense", "dense", "x", units=2, kernel_initializer=_obj("GlorotUniform", seed=seed))],
+    )
+    assert nnspec.compile_torch(spec).dense.weight.shape == (2, 4)
+    assert nnspec.compile_keras(spec).get_layer("dense").kernel.shape == (4, 2)

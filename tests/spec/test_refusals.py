@@ -24,10 +24,10 @@ def _input(name: str, *shape: int) -> dict[str, Any]:
     return {"class_name": "InputLayer", "config": {"name": name, "batch_shape": [None, *shape]}}
 
 
-def _functional(layers: list[dict[str, Any]], outputs: list[Any]) -> dict[str, Any]:
+def _functional(layers: list[dict[str, Any]], outputs: list[Any], inputs: list[Any] | None = None) -> dict[str, Any]:
     return {
         "class_name": "Functional",
-        "config": {"name": "m", "layers": layers, "input_layers": ["a", 0, 0], "output_layers": outputs},
+        "config": {"name": "m", "layers": layers, "input_layers": inputs or ["a", 0, 0], "output_layers": outputs},
     }
 
 
@@ -89,6 +89,37 @@ CASES = {
         _sequential("m", {"class_name": LACKING, "config": {"name": "c"}}),
         "config.layers[1]",
         f"Keras layer {LACKING!r} is not supported by nnspec yet",
+    ),
+    "an input listed twice": (
+        _functional([_input("a", 4), _dense("d", "a")], ["d", 0, 0], inputs=[["a", 0, 0], ["a", 0, 0]]),
+        "config.input_layers[1]",
+        "model input 'a' is listed twice; a model takes each input once",
+    ),
+    "a lone surrogate as a layer kind": (
+        _sequential("m", {"class_name": "\ud800", "config": {"name": "c"}}),
+        "config.layers[1].class_name",
+        "text with a lone surrogate",
+    ),
+    "a lone surrogate as an activation name": (
+        _sequential("m", {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "re\udc00lu"}}),
+        "config.layers[1].config.activation",
+        "text with a lone surrogate",
+    ),
+    "a lone surrogate in a key": (
+        _sequential("m", {"class_name": "Dense", "config": {"name": "d", "units": 2, "\ud800": 1}}),
+        "config.layers[1].config",
+        "a key with a lone surrogate",
+    ),
+    "a seed Keras cannot take (2**64 - 1 is no int64)": (
+        _sequential("m", {"class_name": "Dense", "config": {"name": "d", "units": 2, "kernel_initializer": {
+            "class_name": "GlorotUniform", "config": {"seed": 2**64 - 1}}}}),
+        "config.layers[1].config.kernel_initializer.config.seed",
+        "invalid value",
+    ),
+    "a Dropout seed below int64": (
+        _sequential("m", {"class_name": "Dropout", "config": {"name": "d", "rate": 0.5, "seed": -(2**63) - 1}}),
+        "config.layers[1].config.seed",
+        "invalid value",
     ),
     "keras.ops call": (
         _keras3_op("Split"),
