@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from .errors import PathPart, Problem, ProblemList, count_text, did_you_mean
-from .layers.base import NO_PARAMS, ParamCount, Shape, ShapeError, WeightSpec, show
+from .layers.base import NO_PARAMS, LayerConfig, ParamCount, Shape, ShapeError, WeightSpec, show
 from .model import CallNode, FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 
 Loc = tuple[PathPart, ...]
@@ -72,6 +72,11 @@ class Graph:
     input_shapes: list[Shape]
     output_shapes: list[Shape]
     params: ParamCount
+    input_refs: list[TensorRef] = field(default_factory=list)
+    """The model's inputs; empty for a Sequential model without an InputLayer (its first
+    layer takes the argument)."""
+    input_dtypes: list[str] = field(default_factory=list)
+    """Each input's dtype, its InputLayer's (float32 where it has none)."""
 
     def layer(self, name: str) -> LayerInfo:
         return self._by_name[name]
@@ -108,6 +113,24 @@ def model_weights(graph: Graph, within: tuple[str, ...] = ()) -> list[ModelWeigh
             out += model_weights(info.inner, path)
         out += [ModelWeight(path, weight, info.kind) for weight in info.weights]
     return out
+
+
+def index_bounds(graph: Graph) -> list[int | None]:
+    """For each model input that a layer reads as indices (an Embedding's), how many
+    indices there are (the least bound among its readers); None for other inputs. What
+    sample inputs draw from."""
+    out: list[int | None] = []
+    for position in range(len(graph.input_shapes)):
+        ref = graph.input_refs[position] if graph.input_refs else None
+        readers = [c for c in graph.calls if c.inputs and ref in c.inputs] if ref else graph.calls[:1]
+        bounds = [bound for c in readers if (bound := _index_bound(graph.layer(c.layer))) is not None]
+        out.append(min(bounds) if bounds else None)
+    return out
+
+
+def _index_bound(info: LayerInfo) -> int | None:
+    config = getattr(info.entry, "config", None)
+    return config.index_bound() if isinstance(config, LayerConfig) else None
 
 
 @dataclass(frozen=True)
@@ -229,7 +252,9 @@ class _Builder:
                 return None
             shape, previous = outputs[0], entry.name
         params = _total(infos, spec.config.trainable)
-        return Graph(spec.config.name, "Sequential", infos, calls, [input_shape], [shape], params)  # type: ignore[list-item]
+        refs = [(spec.config.layers[0].name, 0, 0)] if offset else []
+        dtypes = [spec.config.layers[0].config.dtype if offset else "float32"]
+        return Graph(spec.config.name, "Sequential", infos, calls, [input_shape], [shape], params, refs, dtypes)  # type: ignore[list-item]
 
     # -- Functional ---------------------------------------------------------------
 
@@ -322,7 +347,8 @@ class _Builder:
             return None
         used = [infos[entry.name] for entry in config.layers if infos[entry.name].calls]
         params = _total(used, config.trainable)
-        return Graph(config.name, "Functional", used, calls, input_shapes, output_shapes, params)
+        dtypes = [by_name[ref[0]][1].config.dtype for ref in input_refs]
+        return Graph(config.name, "Functional", used, calls, input_shapes, output_shapes, params, input_refs, dtypes)
 
     def _all_lead_to_outputs(
         self, entries: Sequence[Any], output_refs: list[TensorRef], infos: dict[str, LayerInfo]
@@ -508,11 +534,12 @@ class _Builder:
             return self._apply_model(info, in_shapes, refs, where, call_index)
         config = entry.config
         # an operation (`x + y`) takes its tensors positionally and checks their count itself
-        if not config.merges and not getattr(config, "operation", False) and len(in_shapes) > 1:
+        several = config.merges or config.positional or getattr(config, "operation", False)
+        if not several and len(in_shapes) > 1:
             self.fail(where, f"{info.kind} layer {info.name!r} takes one input, but is called on {len(in_shapes)}")
             return None
         try:
-            out = config.output_shape(in_shapes)
+            outs = config.output_shapes(in_shapes)
             weights = config.weights(in_shapes)
         except ShapeError as exc:
             self.fail(where, f"{info.kind} layer {info.name!r}: {exc}", received=_describe_inputs(refs, in_shapes))
@@ -528,8 +555,8 @@ class _Builder:
             return None
         if not info.calls:
             info.weights, info.params = weights, params
-        info.record(Call(info.name, call_index, refs, tuple(in_shapes), (out,)))
-        return (out,)
+        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outs))
+        return outs
 
     def _apply_model(
         self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], where: Loc, call_index: int

@@ -121,6 +121,8 @@ INITIALIZER_CLASSES: list[type[KerasObject]] = [
 INITIALIZER_NAMES: dict[str, str] = {
     "random_normal": "RandomNormal",
     "random_uniform": "RandomUniform",
+    "uniform": "RandomUniform",
+    "normal": "RandomNormal",
     "truncated_normal": "TruncatedNormal",
     "zeros": "Zeros",
     "zero": "Zeros",

@@ -44,6 +44,12 @@ class CallKwargs(SpecModel):
 
     mask: Annotated[Any, unsupported("explicit masks in a call are not supported")] = None
     training: bool | None = None
+    use_causal_mask: bool | None = None
+    """MultiHeadAttention's: each step attends to itself and the steps before it."""
+    attention_mask: Annotated[Any, unsupported("an attention_mask tensor in a call is not supported yet")] = None
+    return_attention_scores: Annotated[
+        bool | None, unsupported("returning attention scores is not supported", None)
+    ] = None
 
 
 class CallNode(SpecModel):

@@ -19,7 +19,11 @@ from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS
 
 MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Functional", "Model": "Functional"}
-WRAPPER_KEYS = ("module", "registered_name", "build_config")
+WRAPPER_KEYS = ("module", "registered_name", "build_config", "shared_object_id")
+"""Serialisation bookkeeping. `shared_object_id` marks an object Keras serialised twice
+(an RNN's initializers are its cell's too); each copy is whole."""
+WRAPPED_LAYER_KEYS = ("layer", "backward_layer")
+"""Config fields holding a whole layer (Bidirectional's, TimeDistributed's)."""
 CODE_LAYERS = {
     "Lambda": "a Lambda layer holds Python code (a marshalled function)",
     "TFOpLambda": "a TFOpLambda layer wraps a raw TensorFlow operation",
@@ -273,8 +277,10 @@ class _Walker:
         for key, value in list(config.items()):
             if key == "dtype":
                 config[key] = self.dtype(value)
-            elif key == "activation":
+            elif key in ("activation", "recurrent_activation"):
                 config[key] = self.activation(value)
+            elif key in WRAPPED_LAYER_KEYS:
+                config[key] = self.wrapped_layer(value)
             elif key.endswith(("_initializer", "_regularizer", "_constraint")):
                 config[key] = self.keras_object(value)
             elif self.machine_written and isinstance(value, float):
@@ -292,7 +298,7 @@ class _Walker:
             return None
         shape = config.pop("batch_input_shape", None)
         given = config.pop("input_shape", None)
-        dim = config.pop("input_dim", None)
+        dim = None if _owns_input_dim(layer.get("class_name")) else config.pop("input_dim", None)
         config.pop("batch_size", None)
         if shape is None and isinstance(given, list | tuple):
             shape = [None, *given]
@@ -306,6 +312,14 @@ class _Walker:
         """DTypePolicy / Policy objects become their name."""
         if isinstance(value, dict) and isinstance(value.get("config"), dict):
             return value["config"].get("name", value)
+        return value
+
+    def wrapped_layer(self, value: Any) -> Any:
+        """A layer inside a wrapper (Bidirectional's `layer`): normalised as a layer is."""
+        if isinstance(value, dict) and isinstance(value.get("config"), dict):
+            out = {k: v for k, v in value.items() if k not in WRAPPER_KEYS}
+            out["config"] = self.layer_config(value.get("class_name"), dict(value["config"]))
+            return out
         return value
 
     def activation(self, value: Any) -> Any:
@@ -369,13 +383,21 @@ class _Walker:
     def call(self, node: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         if isinstance(node, dict) and "args" in node:  # Keras 3
             args = node.get("args")
-            kwargs = node.get("kwargs") or {}
+            kwargs = dict(node.get("kwargs") or {})
+            if isinstance(args, list):  # tensors given by keyword (mha(query, value=v)) join the arguments
+                args = [
+                    *args,
+                    *_tensor_keywords(
+                        kwargs, lambda v: isinstance(v, dict) and v.get("class_name") == "__keras_tensor__"
+                    ),
+                ]
             if isinstance(args, list) and len(args) == 1:
                 return {"inputs": self.tensors(args[0], calls, loc), "kwargs": kwargs}
             return {"inputs": self.tensors(args, calls, loc), "kwargs": kwargs}
         if isinstance(node, list) and node and all(_is_keras2_ref(r) for r in node):  # Keras 2
             refs = [_keras2_ref(r, skips) for r in node]
-            kwargs = node[0][3] if len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+            kwargs = dict(node[0][3]) if len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+            refs += [_keras2_ref(r, skips) for r in _tensor_keywords(kwargs, _is_ref)]
             return {"inputs": refs[0] if len(refs) == 1 else refs, "kwargs": kwargs}
         if isinstance(node, dict) and "inputs" in node:
             return {**node, "inputs": self.tensors(node["inputs"], calls, loc)}
@@ -592,6 +614,15 @@ def _is_ref(value: list[Any]) -> bool:
     )
 
 
+TENSOR_KEYWORDS = ("value", "key")
+"""Tensors a call may take by keyword (MultiHeadAttention's), in their argument order."""
+
+
+def _tensor_keywords(kwargs: dict[str, Any], is_tensor: Any) -> list[Any]:
+    """Remove from `kwargs` the tensors given by keyword, and return them in argument order."""
+    return [kwargs.pop(key) for key in TENSOR_KEYWORDS if key in kwargs and is_tensor(kwargs[key])]
+
+
 def _is_keras2_ref(value: Any) -> bool:
     return isinstance(value, list) and len(value) == 4 and _is_ref(value)
 
@@ -637,3 +668,12 @@ class _NameBook:
 
 
 __all__ = ["Normalized", "detect_dialect", "did_you_mean", "normalize", "tidy_float"]
+
+
+def _owns_input_dim(kind: Any) -> bool:
+    """Whether `input_dim` is the kind's own field (an Embedding's vocabulary size) rather
+    than Keras 2's shorthand for a first layer's input shape."""
+    from .layers import kind_config
+
+    config = kind_config(kind) if isinstance(kind, str) else None
+    return config is not None and "input_dim" in config.model_fields

@@ -10,6 +10,7 @@ from .base import KerasObject, snake_case
 from .errors import SpecError
 from .graph import Graph, LayerInfo
 from .layers.activations import ActivationLayerObject
+from .layers.base import LayerObject
 from .layers.operations import ELLIPSIS, ArrayConstant, OperationConfig, Slice, Tensor
 from .model import CallNode, FunctionalSpec, LayerEntry, SequentialSpec, TensorRef
 from .summary import DTYPE_BYTES  # noqa: F401  (keeps dtype knowledge in one place)
@@ -101,11 +102,20 @@ def _keras_layer(entry: Any, info: LayerInfo | None, functional: bool) -> dict[s
         }
         if info is not None and info.calls and info.calls[0].input_shapes:
             shapes = [list(s) for s in info.calls[0].input_shapes]
-            out["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1 and not entry.config.merges else shapes}
+            out["build_config"] = _build_config(entry.config, shapes)
     if functional:
         out["name"] = entry.name
         out["inbound_nodes"] = [_keras_node(node, entry, info, i) for i, node in enumerate(entry.inbound_nodes)]
     return out
+
+
+def _build_config(config: Any, shapes: list[list[Any]]) -> dict[str, Any]:
+    """What Keras records to build the layer again: its input shape(s), or for a layer
+    called on tensors as arguments (MultiHeadAttention), each argument's shape by name."""
+    if config.positional:
+        names = ("query_shape", "value_shape", "key_shape")
+        return {"shapes_dict": dict(zip(names, shapes, strict=False))}
+    return {"input_shape": shapes[0] if len(shapes) == 1 and not config.merges else shapes}
 
 
 def _keras_config(entry: LayerEntry) -> dict[str, Any]:
@@ -124,17 +134,24 @@ def _keras_config(entry: LayerEntry) -> dict[str, Any]:
             data[key] = _module_object(value, "keras." + key.rsplit("_", 1)[1] + "s")
         elif key == "activation":
             data[key] = _keras_activation(getattr(config, key), config.name)
+        elif isinstance(getattr(config, key), LayerObject):
+            data[key] = _keras_object(getattr(config, key))
     return data
+
+
+def _keras_object(value: Any) -> dict[str, Any]:
+    """A layer given as another layer's field, as Keras serialises it."""
+    return {
+        "module": "keras.layers",
+        "class_name": value.class_name,
+        "config": _keras_config(value),
+        "registered_name": None,
+    }
 
 
 def _keras_activation(value: Any, layer: str) -> Any:
     if isinstance(value, ActivationLayerObject):
-        return {
-            "module": "keras.layers",
-            "class_name": value.class_name,
-            "config": _keras_config(value),  # type: ignore[arg-type]
-            "registered_name": None,
-        }
+        return _keras_object(value)
     from .activations import ACTIVATIONS
 
     name = ACTIVATIONS[value].keras
@@ -168,6 +185,8 @@ def _keras_node(node: CallNode, entry: Any, info: LayerInfo | None, index: int) 
     kwargs = node.kwargs.model_dump(exclude_defaults=True)
     if isinstance(entry, SequentialSpec | FunctionalSpec):
         kwargs.setdefault("mask", None)
+    if getattr(entry.config, "positional", False):  # mha(query, value): each tensor an argument
+        return {"args": args, "kwargs": kwargs}
     return {"args": [args], "kwargs": kwargs}
 
 

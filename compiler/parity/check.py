@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ...spec.graph import Graph
+from ...spec.graph import Graph, index_bounds
 from ...spec.model import FunctionalSpec, SequentialSpec, flatten_refs
 from ..compiled import Compiled
 from ..kinds import rule_for
 from ..rules.layout import keras_array, torch_array
 from ..targets.loading import one_torch_thread
-from ..targets.lower import ClassPlan, InterfaceLayout
+from ..targets.lower import INDEX_DTYPES, ClassPlan, InterfaceLayout
 from ..weights.links import (
     keras_arrays,
     keras_from_torch_state,
@@ -87,11 +87,15 @@ class ParityReport:
 
 
 def sample_inputs(graph: Graph, seed: int, batch: int = 4) -> list[np.ndarray]:
+    """Random inputs: normal values, or indices below the bound of the Embedding reading
+    them, as the input's own dtype holds them (an int32 InputLayer's, or floats)."""
     rng = np.random.default_rng(seed)
-    return [
-        rng.normal(size=[batch, *(UNKNOWN_SIZE if d is None else d for d in shape[1:])]).astype("float32")
-        for shape in graph.input_shapes
-    ]
+    out = []
+    for shape, bound, dtype in zip(graph.input_shapes, index_bounds(graph), graph.input_dtypes, strict=True):
+        size = [batch, *(UNKNOWN_SIZE if d is None else d for d in shape[1:])]
+        values = rng.normal(size=size) if bound is None else rng.integers(0, bound, size=size)
+        out.append(values.astype(dtype if dtype in INDEX_DTYPES else "float32"))
+    return out
 
 
 def check_parity(
@@ -286,7 +290,13 @@ def _keras_calls(
             if _is_operation(entry):  # a Keras 3 operation node: not a layer of the model
                 result = rule_for(entry.class_name).keras_apply(entry.config, [values[ref] for ref in call.inputs])
             else:
-                result = model.get_layer(call.layer)(arguments, training=training)
+                node = entry.inbound_nodes[call.index] if entry.inbound_nodes else None
+                options = {"use_causal_mask": True} if node is not None and node.kwargs.use_causal_mask else {}
+                if getattr(entry.config, "positional", False):  # mha(query, value): the tensors are arguments
+                    arguments = [values[ref] for ref in call.inputs]
+                    result = model.get_layer(call.layer)(*arguments, training=training, **options)
+                else:
+                    result = model.get_layer(call.layer)(arguments, training=training, **options)
         except Exception as exc:  # TensorFlow raises its own error kinds for a kernel it lacks
             raise ParityUnavailable(
                 f"Keras cannot compute layer {call.layer!r} ({entry.class_name}) here: {_reason(exc)}"

@@ -93,6 +93,19 @@ _ELEMENTWISE: dict[type, Callable[..., str]] = {
 """Initializers that draw every value alike: the torch tensor's layout does not matter."""
 
 
+def draws_by_fans(init: object) -> bool:
+    """Whether the initializer is of the VarianceScaling family: only the fans of the
+    weight's shape matter (Keras 3 computes a projection kernel's over its input and
+    output axes, as for the 2-D matrix it acts as)."""
+    return type(init) in _FAN_SCALED or isinstance(init, ki.VarianceScaling)
+
+
+def draws_alike(init: object) -> bool:
+    """Whether the initializer draws every value alike (no fans, no structure): a weight
+    held in several torch tensors can be initialised tensor by tensor."""
+    return type(init) in _ELEMENTWISE
+
+
 def init_statement(init: object, tensor: str, transfer: Transfer, attr: str | None = None) -> Statement:
     """The statement that initialises `tensor` (a torch expression, held as `transfer`
     says) as `init` initialises the Keras weight."""
@@ -124,11 +137,26 @@ def _as_matrix(transfer: Transfer) -> bool:
     return len(transfer.keras_shape) == 2 and transfer.steps in ((), (Permute((1, 0)),))
 
 
+def _rows_or_columns_moved(transfer: Transfer) -> bool:
+    """A 2-D weight held as a 2-D tensor whose rows are Keras's rows or columns, each
+    whole and in order, perhaps reordered (GRU's gate blocks, then a transpose): a
+    Haar-orthogonal matrix with its rows or columns permuted is Haar-orthogonal too."""
+    import numpy as np
+
+    shape = transfer.keras_shape
+    if len(shape) != 2 or len(transfer.torch_shape) != 2:
+        return False
+    cells = np.arange(shape[0] * shape[1]).reshape(shape)
+    held = transfer.to_torch(cells)
+    rows, columns = {tuple(r) for r in cells}, {tuple(c) for c in cells.T}
+    return all(tuple(r) in rows for r in held) or all(tuple(r) in columns for r in held)
+
+
 def _orthogonal(init: ki.Orthogonal, t: str, transfer: Transfer, g: str) -> str:
     shape = transfer.keras_shape
     if len(shape) < 2:
         raise Unmappable(f"the Orthogonal initializer needs a weight of rank 2 or more, not {shape}")
-    if _as_matrix(transfer):
+    if _as_matrix(transfer) or _rows_or_columns_moved(transfer):
         return f"nn.init.orthogonal_({t}, gain={num(init.gain)}{g})"
     # Keras makes a (prod(shape[:-1]), shape[-1]) orthogonal matrix and reshapes it
     matrix = f"torch.empty({math.prod(shape[:-1])}, {shape[-1]})"

@@ -12,6 +12,10 @@ from .errors import Unmappable
 from .expr import Statement, num
 from .transfer import Transfer
 
+ELEMENTWISE_REGULARIZERS = (kr.L1, kr.L2, kr.L1L2)
+"""Penalties that are sums over the values: a weight split into parts is penalised part by part."""
+ELEMENTWISE_CONSTRAINTS = (kr.NonNeg,)
+
 EPSILON = "1e-07"
 """keras.config.epsilon(), which Keras's norm constraints add to the divisor."""
 

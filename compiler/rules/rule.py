@@ -9,6 +9,7 @@ places. Nothing downstream edits or searches rendered text."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -18,7 +19,7 @@ from .errors import Unmappable
 from .expr import Expr, Statement, Submodule
 from .init import init_statement
 from .layout import Layout
-from .penalties import constraint_statements, penalty_terms
+from .penalties import ELEMENTWISE_CONSTRAINTS, ELEMENTWISE_REGULARIZERS, constraint_statements, penalty_terms
 from .transfer import Transfer
 
 
@@ -28,14 +29,26 @@ class TorchWeight:
 
     keras: str
     """The Keras variable's name ('kernel', 'moving_mean')."""
-    tensor: str
-    """Its state_dict key, relative to the generated class ('conv.weight')."""
+    tensors: tuple[str, ...]
+    """Its state_dict key(s), relative to the generated class ('conv.weight'). Several for
+    a weight torch splits (GRU's bias: bias_ih_l0 and bias_hh_l0): the transfer's torch
+    side then stacks them on a leading axis."""
     transfer: Transfer
     buffer: bool = False
 
     @property
     def torch_shape(self) -> tuple[int, ...]:
         return self.transfer.torch_shape
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """A forward line of a layer with several outputs: `targets = expression`."""
+
+    targets: str
+    expression: Expr
+    reads: tuple[str, ...] = ()
+    """The variables it reads; empty: the layer's inputs."""
 
 
 @dataclass
@@ -63,6 +76,10 @@ class TorchLayer:
     """Submodules a frozen layer leaves trainable (an activation layer object's)."""
     uninitialised: int = 0
     """Declared weights with no initializer: torch's own initialisation stands."""
+    steps: list[ForwardStep] = field(default_factory=list)
+    """For a layer with several outputs (an RNN's return_state): the lines binding them,
+    in place of `forward`; `outputs` names the variables holding them, in Keras's order."""
+    outputs: list[str] = field(default_factory=list)
 
     def module(self, attr: str, constructor: Expr, shape_only: bool = False) -> str:
         """Add a submodule; returns `self.<attr>`. `shape_only`: every tensor it makes is
@@ -74,26 +91,46 @@ class TorchLayer:
         self,
         weight: WeightSpec,
         attr: str,
-        tensor: str,
+        tensor: str | tuple[str, ...],
         transfer: Transfer,
         buffer: bool = False,
         initialise: bool = True,
     ) -> None:
-        """A declared weight living at torch `self.<attr>.<tensor>`: its transfer, its
-        initialisation (unless the rule initialises it otherwise), its penalty and its
-        constraint."""
+        """A declared weight living at torch `self.<attr>.<tensor>` (or split over several
+        tensors): its transfer, its initialisation (unless the rule initialises it
+        otherwise), its penalty and its constraint."""
         if transfer.keras_shape != weight.shape:
             raise ValueError(f"{weight.name}: transfer of {transfer.keras_shape} for a weight of {weight.shape}")
-        target = f"self.{attr}.{tensor}"
-        self.weights.append(TorchWeight(weight.name, f"{attr}.{tensor}", transfer, buffer))
+        tensors = (tensor,) if isinstance(tensor, str) else tensor
+        self.weights.append(TorchWeight(weight.name, tuple(f"{attr}.{t}" for t in tensors), transfer, buffer))
         if weight.initializer is None:
             self.uninitialised += 1
         elif initialise:
-            self.init.append(init_statement(weight.initializer, target, transfer, attr))
+            if len(tensors) > 1:
+                raise ValueError(f"{weight.name}: a split weight is initialised by its rule")
+            self.init.append(init_statement(weight.initializer, f"self.{attr}.{tensors[0]}", transfer, attr))
+        if len(tensors) > 1:
+            self._split_penalties(weight, attr, tensors)
+            return
+        target = f"self.{attr}.{tensors[0]}"
         if weight.regularizer is not None:
             self.penalties += penalty_terms(weight.regularizer, target, transfer, attr)
         if weight.constraint is not None:
             self.constraints += constraint_statements(weight.constraint, target, transfer, attr)
+
+    def _split_penalties(self, weight: WeightSpec, attr: str, tensors: tuple[str, ...]) -> None:
+        """A split weight's parts together are the Keras weight (a Spread's extra parts stay
+        zero): a value-by-value penalty or constraint applies to each part."""
+        if weight.regularizer is not None:
+            if not isinstance(weight.regularizer, ELEMENTWISE_REGULARIZERS):
+                raise Unmappable(f"{type(weight.regularizer).__name__} on {weight.name} has no torch rule")
+            for t in tensors:
+                self.penalties += penalty_terms(weight.regularizer, f"self.{attr}.{t}", None, attr)
+        if weight.constraint is not None:
+            if not isinstance(weight.constraint, ELEMENTWISE_CONSTRAINTS):
+                raise Unmappable(f"{type(weight.constraint).__name__} on {weight.name} has no torch rule")
+            for t in tensors:
+                self.constraints += constraint_statements(weight.constraint, f"self.{attr}.{t}", None, attr)  # type: ignore[arg-type]
 
     def merge(self, other: TorchLayer) -> None:
         """Take in the pieces of a sub-layer (an activation layer given as `activation`)."""
@@ -126,6 +163,20 @@ class Site:
     """The inputs' layouts: as they arrive when a rule is asked for `layouts` (None where
     not yet known), as the rule chose them when asked for `torch`."""
     weights: tuple[WeightSpec, ...] = ()
+    output_shapes: tuple[Shape, ...] = ()
+    """Every output's shape (an RNN with return_state has several)."""
+    integer: tuple[bool, ...] = ()
+    """Which inputs hold integers (an Embedding's indices)."""
+    locals: Namespace | None = None
+    """forward()'s variable names, for a rule that binds several outputs."""
+    variable_base: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The call's keyword options Keras recorded (MultiHeadAttention's use_causal_mask)."""
+
+    def variable(self, part: str = "") -> str:
+        """A fresh forward variable named after the layer: `lstm`, `lstm_h`."""
+        assert self.locals is not None, "variables are named when torch() is asked"
+        return self.locals.name(f"{self.variable_base}_{part}" if part else self.variable_base)
 
     @property
     def module(self) -> str:
@@ -174,6 +225,8 @@ class KindRule:
     operation: ClassVar[bool] = False
     """Not a Keras layer but a Keras 3 operation node (`x + y` in a functional model): it
     has no weights, no `get_layer`, and overrides `keras_expression` and `keras_apply`."""
+    reads_indices: ClassVar[bool] = False
+    """Takes integer tensors (an Embedding's indices); other kinds refuse them."""
     elementwise: ClassVar[bool] = False
     """Computes value by value (or treats every feature alike), so a value of any layout,
     a flattened feature vector's too, passes through it unchanged."""
@@ -213,4 +266,4 @@ class KindRule:
         raise NotImplementedError(f"{self.kind!r} is a Keras layer: call the model's layer")
 
 
-__all__ = ["KindRule", "Site", "Statement", "Submodule", "TorchLayer", "TorchWeight", "Unmappable"]
+__all__ = ["ForwardStep", "KindRule", "Site", "Statement", "Submodule", "TorchLayer", "TorchWeight", "Unmappable"]

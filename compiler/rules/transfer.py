@@ -82,7 +82,85 @@ class Reshape:
         return f"{text}.reshape{self.to}"
 
 
-Step = Permute | Reshape
+@dataclass(frozen=True)
+class Take:
+    """Reorder equal blocks along `axis`: output block i is input block `order[i]` (GRU's
+    gates z, r, h in Keras become r, z, n in torch)."""
+
+    axis: int
+    order: tuple[int, ...]
+
+    def shape(self, shape: Shape) -> Shape:
+        if shape[self.axis] != len(self.order):
+            raise ValueError(f"cannot reorder {len(self.order)} blocks along an axis of {shape[self.axis]}")
+        return shape
+
+    def apply(self, array: np.ndarray) -> np.ndarray:
+        return array.take(self.order, axis=self.axis)
+
+    def undo(self, before: Shape) -> Take:
+        return Take(self.axis, tuple(self.order.index(i) for i in range(len(self.order))))
+
+    def axis_groups(self, groups: list[set[int]], before: Shape) -> list[set[int]] | None:
+        return groups
+
+    def source(self, text: str) -> str:
+        return f"{text}[{':, ' * self.axis}{list(self.order)}]"
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One Keras weight held by `parts` torch tensors that are added together (Keras's
+    single LSTM bias as torch's bias_ih + bias_hh): the value in the first, zeros in the
+    rest, on a new leading axis. The way back is their sum."""
+
+    parts: int
+
+    def shape(self, shape: Shape) -> Shape:
+        return (self.parts, *shape)
+
+    def apply(self, array: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        return np.stack([array, *(np.zeros_like(array) for _ in range(self.parts - 1))])
+
+    def undo(self, before: Shape) -> Sum:
+        return Sum(self.parts)
+
+    def axis_groups(self, groups: list[set[int]], before: Shape) -> list[set[int]] | None:
+        return [{a + 1 for a in group} for group in groups]
+
+    def source(self, text: str) -> str:
+        raise ValueError("a weight spread over several torch tensors has no one-tensor form")
+
+
+@dataclass(frozen=True)
+class Sum:
+    """The sum over the leading axis of `parts` tensors: the undoing of a Spread."""
+
+    parts: int
+
+    def shape(self, shape: Shape) -> Shape:
+        if shape[0] != self.parts:
+            raise ValueError(f"expected {self.parts} parts, got a leading axis of {shape[0]}")
+        return shape[1:]
+
+    def apply(self, array: np.ndarray) -> np.ndarray:
+        return array.sum(axis=0)
+
+    def undo(self, before: Shape) -> Spread:
+        return Spread(self.parts)
+
+    def axis_groups(self, groups: list[set[int]], before: Shape) -> list[set[int]] | None:
+        if any(0 in group for group in groups):
+            return None
+        return [{a - 1 for a in group} for group in groups]
+
+    def source(self, text: str) -> str:
+        return f"{text}.sum(0)"
+
+
+Step = Permute | Reshape | Take | Spread | Sum
 
 
 def _runs(before: Shape, after: Shape) -> list[tuple[set[int], set[int]]]:

@@ -178,9 +178,14 @@ class _Emitter:
                 values[(c.layer, 0, 0)] = var
                 continue
             node = entry.inbound_nodes[c.index]
-            arguments = _structure(node.inputs, values)
+            if getattr(entry.config, "positional", False):  # mha(query, value): the tensors are arguments
+                arguments = ", ".join(values[tuple(ref)] for ref in node.refs())  # type: ignore[index]
+            else:
+                arguments = _structure(node.inputs, values)
             if node.kwargs.training:  # False is Keras's own default for these layers
                 arguments += ", training=True"
+            if node.kwargs.use_causal_mask:
+                arguments += ", use_causal_mask=True"
             nested = isinstance(entry, SequentialSpec | FunctionalSpec)
             operation = None
             if not nested and rule_for(entry.class_name).operation:  # `x + y`: a function call, not a layer

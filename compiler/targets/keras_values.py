@@ -13,7 +13,7 @@ from ...spec import initializers, regularizers
 from ...spec.activations import ACTIVATIONS
 from ...spec.base import KerasObject, snake_case
 from ...spec.layers.activations import ActivationLayerObject
-from ...spec.layers.base import LayerConfig
+from ...spec.layers.base import LayerConfig, LayerObject
 from ..names import pystr
 
 _MODULES: list[tuple[tuple[type, ...], str]] = [
@@ -53,6 +53,10 @@ def value(item: Any, uses: set[str]) -> str:
     if isinstance(item, ActivationLayerObject):
         uses.add(ACTIVATION_LAYER)
         return layer_call(item.class_name, item.config, (), uses)
+    if isinstance(item, LayerObject):
+        from ..kinds import rule_for
+
+        return layer_call(item.class_name, item.config, rule_for(item.class_name).keras_positional, uses)
     if isinstance(item, list | tuple):
         return "[" + ", ".join(value(v, uses) for v in item) + "]"
     if isinstance(item, str):
@@ -77,8 +81,11 @@ def layer_call(kind: str, config: LayerConfig, positional: tuple[str, ...], uses
     return call(f"layers.{kind}", args, {**fields, "name": pystr(config.name)})
 
 
+ACTIVATION_FIELDS = ("activation", "recurrent_activation")
+
+
 def _field(key: str, item: Any, uses: set[str]) -> str:
-    return activation(item, uses) if key == "activation" and isinstance(item, str) else value(item, uses)
+    return activation(item, uses) if key in ACTIVATION_FIELDS and isinstance(item, str) else value(item, uses)
 
 
 def _keras_object(item: KerasObject, uses: set[str]) -> str:

@@ -27,6 +27,9 @@ from ..rules.penalties import penalty_terms
 from ..rules.rule import Site, Statement, Submodule, TorchLayer, TorchWeight, Unmappable
 from ..rules.torch_helpers import HELPERS
 
+INDEX_DTYPES = ("int32", "int64")
+"""Integer model inputs nnspec carries (an Embedding's indices)."""
+
 InterfaceLayout = Literal["torch", "keras"]
 """The generated module's inputs and outputs: torch's layout (N, C, H, W) or Keras's (N, H, W, C)."""
 
@@ -37,6 +40,8 @@ class Value:
 
     name: str
     layout: Layout
+    integer: bool = False
+    """Holds integers (a model input of dtype int32, read by an Embedding)."""
 
 
 @dataclass
@@ -251,7 +256,15 @@ class _ClassBuilder:
         except (Unmappable, NotImplementedError, ValueError):
             return None  # reported when the call is lowered
 
-    def _site(self, info: LayerInfo, call: Call, layouts: tuple[Layout | None, ...], attr: str) -> Site:
+    def _site(
+        self,
+        info: LayerInfo,
+        call: Call,
+        layouts: tuple[Layout | None, ...],
+        attr: str,
+        integer: tuple[bool, ...] = (),
+        variable_base: str = "",
+    ) -> Site:
         return Site(
             info.name,
             attr,
@@ -261,6 +274,11 @@ class _ClassBuilder:
             self.attrs,
             layouts,
             tuple(info.weights),
+            call.output_shapes,
+            integer or (False,) * len(call.input_shapes),
+            self.local,
+            variable_base,
+            _call_options(info, call),
         )
 
     # -- the class ----------------------------------------------------------------------
@@ -273,7 +291,8 @@ class _ClassBuilder:
         for ref, shape in zip(input_refs, self.graph.input_shapes, strict=True):
             rank = len(shape)
             layout = Layout.keras(rank) if keras_interface else preferred.get(ref, Layout.keras(rank))
-            value = Value(self.local.name(ref[0], key=("input", ref[0]), fallback="inputs"), layout)
+            integer = self._input_dtype(ref).startswith(("int", "uint"))
+            value = Value(self.local.name(ref[0], key=("input", ref[0]), fallback="inputs"), layout, integer)
             self.values[ref] = value
             plan.arguments.append(value)
         for info in self.graph.layers:
@@ -303,6 +322,12 @@ class _ClassBuilder:
             plan.constraints = []
         self._returns(previous, top)
 
+    def _input_dtype(self, ref: TensorRef) -> str:
+        for entry in self.spec.config.layers:
+            if entry.name == ref[0] and entry.class_name == "InputLayer":
+                return entry.config.dtype
+        return "float32"
+
     def _input_refs(self) -> list[TensorRef]:
         if isinstance(self.spec, FunctionalSpec):
             return [(r[0], 0, 0) for r in flatten_refs(self.spec.config.input_layers)]
@@ -319,6 +344,8 @@ class _ClassBuilder:
             if rule_for(info.kind).operation:
                 return  # an operation's `dtype` is its own argument (ops.cast), not a dtype policy
         config = info.entry.config
+        if info.kind == "InputLayer" and config.dtype in INDEX_DTYPES:
+            return  # indices, for an Embedding
         if config.dtype != "float32":
             self.lowering.refuse(info, info.loc, f"dtype {config.dtype!r} has no torch rule; only float32 is supported")
         # A call's recorded `training` flag (Keras 3 writes Dropout's default, False) is
@@ -359,13 +386,18 @@ class _ClassBuilder:
 
         try:
             rule = rule_for(info.kind)
+            integer = tuple(value.integer for value in args)
+            if any(integer) and not rule.reads_indices:
+                raise Unmappable(
+                    "reads an integer tensor; only an Embedding takes integers",
+                    hint="give the InputLayer dtype float32, or feed it to an Embedding",
+                )
             arriving = tuple(value.layout for value in args)
             wanted = rule.layouts(info.entry.config, self._site(info, call, arriving, attr))
             inputs = [self._as(value, want) for value, want in zip(args, wanted, strict=True)]
             layouts = tuple(value.layout for value in inputs)
-            lowered: TorchLayer = rule.torch(
-                info.entry.config, self._site(info, call, layouts, attr), [Expr(value.name) for value in inputs]
-            )
+            site = self._site(info, call, layouts, attr, integer, info.name + suffix)
+            lowered: TorchLayer = rule.torch(info.entry.config, site, [Expr(value.name) for value in inputs])
             self._check_weights(info, lowered)
         except (Unmappable, NotImplementedError, ValueError) as exc:
             field = getattr(exc, "field", None)
@@ -374,18 +406,39 @@ class _ClassBuilder:
             return [Value(self.local.name(info.name + suffix), Layout.keras(len(s))) for s in call.output_shapes]
         if first:
             self._place(info, lowered, layer_plan)
+        reads = tuple(_variable(value.name) for value in inputs)
+        if lowered.steps:  # several outputs, bound by the rule's own lines
+            for step in lowered.steps:
+                self.plan.lines.append(ForwardLine(step.targets, step.expression, info.name, step.reads or reads))
+            outputs = [
+                Value(name, Layout.keras(len(shape)))
+                for name, shape in zip(lowered.outputs, call.output_shapes, strict=True)
+            ]
+        else:
+            outputs = [self._single_output(info, call, rule, lowered, layouts, suffix, reads)]
+        regularizer = rule.activity_regularizer(info.entry.config)
+        if regularizer is not None:  # Keras penalises every output of the call
+            for n, output in enumerate(outputs):
+                self._activity_penalty(regularizer, attr + suffix + (f"_{n}" if n else ""), output)
+        return outputs
+
+    def _single_output(
+        self,
+        info: LayerInfo,
+        call: Call,
+        rule: Any,
+        lowered: TorchLayer,
+        layouts: tuple[Layout, ...],
+        suffix: str,
+        reads: tuple[str, ...],
+    ) -> Value:
         layout = lowered.output_layout
         if layout is None:
             layout = layouts[0] if rule.elementwise else Layout.keras(len(call.output_shapes[0]))
         assert lowered.forward is not None
         var = self.local.name(info.name + suffix)
-        reads = tuple(_variable(value.name) for value in inputs)
         self.plan.lines.append(ForwardLine(var, lowered.forward, info.name, reads))
-        output = Value(var, layout)
-        regularizer = rule.activity_regularizer(info.entry.config)
-        if regularizer is not None:
-            self._activity_penalty(regularizer, attr + suffix, output)
-        return [output]
+        return Value(var, layout)
 
     def _check_weights(self, info: LayerInfo, lowered: TorchLayer) -> None:
         declared = [w.name for w in info.weights]
@@ -515,6 +568,14 @@ def _depth_first(calls: list[Call]) -> list[Call]:
             if not waiting[user]:
                 stack.append(user)
     return order if len(order) == len(calls) else calls
+
+
+def _call_options(info: LayerInfo, call: Call) -> dict[str, Any]:
+    """The keyword options Keras recorded for a call (None and unset ones left out)."""
+    nodes = getattr(info.entry, "inbound_nodes", None)
+    if not nodes or call.index >= len(nodes):
+        return {}
+    return nodes[call.index].kwargs.model_dump(exclude_none=True)
 
 
 def _variable(name: str) -> str:

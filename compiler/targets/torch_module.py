@@ -7,6 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from ...spec.graph import index_bounds
 from ...spec.load import LoadedSpec
 from ...spec.model import FunctionalSpec
 from ..names import pystr
@@ -58,7 +59,8 @@ def render_torch(loaded: LoadedSpec, program: TorchProgram, keep_values: bool = 
         top=top,
         about=_about(program),
         example_inputs=", ".join(
-            _example(v.layout.shape(s)) for v, s in zip(top.arguments, top.graph.input_shapes, strict=True)
+            _example(v.layout.shape(s), v.integer, bound)
+            for v, s, bound in zip(top.arguments, top.graph.input_shapes, index_bounds(top.graph), strict=True)
         ),
         output_shapes=_shapes_expression(loaded),
     )
@@ -191,9 +193,13 @@ def _return_type(returns: str) -> str:
     return "torch.Tensor"
 
 
-def _example(shape: tuple[int | None, ...]) -> str:
+def _example(shape: tuple[int | None, ...], integer: bool, bound: int | None) -> str:
+    """A random input: normal values, or indices for the Embedding that reads it."""
     dims = ", ".join(str(EXAMPLE_SIZE if d is None else d) for d in shape)
-    return f"torch.randn({dims})"
+    if bound is None:
+        return f"torch.randn({dims})"
+    indices = f"torch.randint({bound}, ({dims}{',' * (len(shape) == 1)}))"
+    return indices if integer else f"{indices}.float()"
 
 
 def _shapes_expression(loaded: LoadedSpec) -> str:

@@ -31,9 +31,20 @@ class WeightLink:
     keras_layers: tuple[str, ...]
     """Layer names from the top model down (nested models first)."""
     keras_name: str
-    torch_key: str
+    torch_keys: tuple[str, ...]
+    """Its tensor's state_dict key; several for a weight torch splits (stacked by the transfer)."""
     transfer: Transfer
     buffer: bool = False
+
+    @property
+    def torch_key(self) -> str:
+        """The first (for most weights, the only) tensor's key."""
+        return self.torch_keys[0]
+
+    @property
+    def tensor_shape(self) -> tuple[int, ...]:
+        """The shape of each of its torch tensors."""
+        return self.torch_shape if len(self.torch_keys) == 1 else self.torch_shape[1:]
 
     @property
     def keras_path(self) -> str:
@@ -53,6 +64,23 @@ class WeightLink:
     def to_keras(self, array: np.ndarray) -> np.ndarray:
         return self.transfer.to_keras(np.asarray(array))
 
+    def torch_state(self, array: np.ndarray) -> Arrays:
+        """The Keras array as the torch tensor(s) holding it, by state_dict key."""
+        moved = self.to_torch(array)
+        if len(self.torch_keys) == 1:
+            return {self.torch_key: moved}
+        return {key: part for key, part in zip(self.torch_keys, moved, strict=True)}
+
+    def from_torch_state(self, state: dict[str, Any]) -> np.ndarray:
+        """The Keras array from the torch tensor(s) of a state_dict; checks their shapes."""
+        parts = []
+        for key in self.torch_keys:
+            array = _numpy(state[key])
+            if tuple(array.shape) != self.tensor_shape:
+                raise WeightError(f"{key}: expected shape {self.tensor_shape}, got {tuple(array.shape)}")
+            parts.append(array)
+        return self.to_keras(parts[0] if len(parts) == 1 else np.stack(parts))
+
 
 class WeightError(ValueError):
     """Weights that do not fit the model: the message names the weight and both shapes."""
@@ -69,7 +97,8 @@ def _links(plan: ClassPlan, layers: tuple[str, ...], prefix: str) -> Iterator[We
         if layer.inner is not None:
             yield from _links(layer.inner, path, f"{prefix}{layer.attr}.")
         for weight in layer.weights:
-            yield WeightLink(path, weight.keras, prefix + weight.tensor, weight.transfer, weight.buffer)
+            keys = tuple(prefix + tensor for tensor in weight.tensors)
+            yield WeightLink(path, weight.keras, keys, weight.transfer, weight.buffer)
 
 
 # -- the Keras side: declared weights in a live Keras model ----------------------------------
@@ -117,21 +146,18 @@ def set_keras_arrays(model: Any, weights: Sequence[ModelWeight], arrays: Arrays)
 
 
 def torch_state_from_keras(arrays: Arrays, links: Sequence[WeightLink]) -> Arrays:
-    return {link.torch_key: link.to_torch(arrays[link.keras_path]) for link in links}
+    out: Arrays = {}
+    for link in links:
+        out.update(link.torch_state(arrays[link.keras_path]))
+    return out
 
 
 def keras_from_torch_state(state: dict[str, Any], links: Sequence[WeightLink]) -> Arrays:
     """Keras arrays from a torch state_dict (tensors or arrays); checks every shape."""
-    missing = [link.torch_key for link in links if link.torch_key not in state]
+    missing = [key for link in links for key in link.torch_keys if key not in state]
     if missing:
         raise WeightError(f"the weights lack {len(missing)} tensor(s) the model needs: {', '.join(missing[:5])}")
-    out = {}
-    for link in links:
-        array = _numpy(state[link.torch_key])
-        if tuple(array.shape) != link.torch_shape:
-            raise WeightError(f"{link.torch_key}: expected shape {link.torch_shape}, got {tuple(array.shape)}")
-        out[link.keras_path] = link.to_keras(array)
-    return out
+    return {link.keras_path: link.from_torch_state(state) for link in links}
 
 
 def _numpy(value: Any) -> np.ndarray:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, create_model
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..activations import ACTIVATION_ALIASES, ACTIVATIONS, canonical_activation
-from ..base import Int, SpecModel
+from ..base import Int
 from ..initializers import Initializer, default_initializer
 from ..lazy import LazyUnion
 from ..regularizers import Constraint, Regularizer
-from .base import LayerConfig, Shape, ShapeError, WeightSpec, layer_kind, resolve_axis
+from .base import LayerConfig, LayerObject, Shape, ShapeError, WeightSpec, layer_kind, object_model, resolve_axis
 
 
 @layer_kind("ReLU")
@@ -93,24 +93,14 @@ ActivationName = Annotated[
 ]
 
 
-class ActivationLayerObject(SpecModel):
+class ActivationLayerObject(LayerObject):
     """An activation layer given as another layer's `activation` (Keras allows
     `Dense(50, activation=PReLU())`): {class_name, config}."""
 
-    class_name: str
-    config: LayerConfig
 
-
-def _object_model(config: type[LayerConfig]) -> type[ActivationLayerObject]:
-    return create_model(
-        f"{config.kind}Object",
-        __base__=ActivationLayerObject,
-        class_name=(Literal[config.kind], ...),  # type: ignore[valid-type]
-        config=(config, ...),
-    )
-
-
-_OBJECTS = tuple(_object_model(c) for c in (ReLUConfig, LeakyReLUConfig, ELUConfig, SoftmaxConfig, PReLUConfig))
+_OBJECTS = tuple(
+    object_model(ActivationLayerObject, c) for c in (ReLUConfig, LeakyReLUConfig, ELUConfig, SoftmaxConfig, PReLUConfig)
+)
 _OBJECT_UNION = Union[_OBJECTS]  # noqa: UP007
 ActivationObject = Annotated[
     _OBJECT_UNION, LazyUnion(_OBJECTS, schema_type=Annotated[_OBJECT_UNION, Field(discriminator="class_name")])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -94,6 +94,8 @@ class LayerConfig(SpecModel):
     kind: ClassVar[str]
     merges: ClassVar[bool] = False
     """True for layers called on a list of tensors (Concatenate, Add, ...)."""
+    positional: ClassVar[bool] = False
+    """True for layers called on several tensors as arguments (MultiHeadAttention(query, value))."""
 
     name: LayerName
     trainable: bool = True
@@ -103,6 +105,14 @@ class LayerConfig(SpecModel):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         """The output shape for these input shapes; identity unless overridden."""
         return self.single(inputs)
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        """Every output's shape: one, unless the kind returns several (an RNN's states)."""
+        return (self.output_shape(inputs),)
+
+    def index_bound(self) -> int | None:
+        """For a kind that reads integer indices (an Embedding), how many there are."""
+        return None
 
     @classmethod
     def from_keras2(cls, config: dict[str, Any]) -> None:
@@ -128,6 +138,26 @@ class LayerConfig(SpecModel):
         if len(inputs) != 1:
             raise ShapeError(f"{self.kind} takes one input tensor, got {len(inputs)}")
         return inputs[0]
+
+
+class LayerObject(SpecModel):
+    """A layer given as another layer's field (Bidirectional's and TimeDistributed's
+    `layer`): {class_name, config}, as Keras serialises it there."""
+
+    class_name: str
+    config: LayerConfig
+
+
+def object_model(base: type[LayerObject], config: type[LayerConfig]) -> type[LayerObject]:
+    """The {class_name, config} model of one kind, as a member of a union of `base`s."""
+    from pydantic import create_model
+
+    return create_model(
+        f"{config.kind}Object",
+        __base__=base,
+        class_name=(Literal[config.kind], ...),  # type: ignore[valid-type]
+        config=(config, ...),
+    )
 
 
 LAYER_KINDS: dict[str, type[LayerConfig]] = {}

@@ -1,7 +1,9 @@
 """Corpora of real tf.keras 2 models: tests/fixtures/keras2_h5 (dense networks, written by
 tests/fixtures/make_keras2_h5.py with tf-keras 2.21 and TensorFlow 2.12's tf.keras) and
 tests/fixtures/keras2_conv_h5 (convolution, pooling, reshaping and preprocessing layers, by
-tests/fixtures/make_conv_fixtures.py with tf-keras 2.21). For each, its `to_json()` and its
+tests/fixtures/make_conv_fixtures.py with tf-keras 2.21) and tests/fixtures/keras2_seq_h5
+(Embedding, recurrent, Bidirectional and TimeDistributed layers, by
+tests/fixtures/make_seq_fixtures.py with tf-keras 2.21). For each, its `to_json()` and its
 `.h5`'s architecture load with the counts and shapes tf.keras reported, the JSON passes
 `nnspec check`, and `nnspec convert` turns the `.h5` into a torch module whose outputs are
 the ones tf.keras computed (fed in Keras's layout, through `layout="keras"`)."""
@@ -25,7 +27,7 @@ from nnspec.spec.summary import summarize
 
 pytestmark = [pytest.mark.keras, pytest.mark.torch]
 
-CORPORA = ("keras2_h5", "keras2_conv_h5")
+CORPORA = ("keras2_h5", "keras2_conv_h5", "keras2_seq_h5")
 NAMES = sorted(
     f"{corpus}/{p.stem}"
     for corpus in CORPORA
@@ -44,8 +46,16 @@ Keras 3's TensorFlow backend cannot ("Current CPU implementations do not yet sup
 dilation rates larger than 1"). nnspec converts it with --no-check, and the torch module
 reproduces tf.keras's outputs; with the check, it stops saying why and writes nothing."""
 
-REFUSED = {"keras2_conv_h5/k2_separable_causal": "Keras 3 has no 'causal' padding for depthwise and separable"}
-"""What tf.keras 2 could build and Keras 3 cannot: refused at the field, with the reason."""
+REFUSED = {
+    "keras2_conv_h5/k2_separable_causal": "Keras 3 has no 'causal' padding for depthwise and separable",
+    "keras2_seq_h5/k2_embedding_mask_zero": "masks (mask_zero) are not supported",
+    "keras2_seq_h5/k2_masking": "Keras layer 'Masking' is not supported",
+    "keras2_seq_h5/k2_stateful_lstm": "stateful RNNs",
+    "keras2_seq_h5/k2_bidirectional_backward_units": "Keras 3 shapes the output from the forward layer alone",
+}
+"""What tf.keras 2 could build and Keras 3 cannot (a Bidirectional whose backward layer has
+other units: Keras 3 sizes the layers after it from the forward layer alone), or nnspec does
+not model yet (masks, a stateful RNN): refused at the field or kind, with the reason."""
 
 SHARED_TWICE = {"deep_nesting"}
 """Builders whose file holds one model object in two places (tf.keras's shared_object_id).

@@ -541,6 +541,87 @@ def build_two_losses(keras):
     return model
 
 
+# sequence models: embeddings and recurrent layers, their states as outputs
+
+
+@case(trained=True, train="one input with a fully known shape", formats=(".keras", ".h5", ".weights.h5"))
+def build_text_lstm(keras):
+    """Token ids -> Embedding -> LSTM over a sequence of any length -> GRU -> classes.
+    (`check --train` draws random batches of a known shape: it says so.)"""
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32"),
+            layers.Embedding(12, 5),
+            layers.LSTM(6, return_sequences=True),
+            layers.GRU(4),
+            layers.Dense(3),
+        ],
+        name="text_lstm",
+    )
+    tokens = np.random.default_rng(0).integers(0, 12, size=(len(CLASSES), 7))
+    model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(tokens, CLASSES, epochs=1, batch_size=8, verbose=0)
+    return model
+
+
+@case()
+def build_recurrent_states(keras):
+    """Every recurrent kind with its states as model outputs, read backwards, Keras 2's
+    GRU (reset_after=False) and a hard_sigmoid LSTM (both generated step loops)."""
+    layers = keras.layers
+    x = keras.Input((6, 3))
+    sequence, h, c = layers.LSTM(4, return_sequences=True, return_state=True, go_backwards=True)(x)
+    simple, simple_h = layers.SimpleRNN(3, return_state=True, activation="relu")(sequence)
+    gru = layers.GRU(5, reset_after=False, recurrent_activation="hard_sigmoid")(sequence)
+    return keras.Model(x, [simple, simple_h, h, c, gru], name="states")
+
+
+@case(formats=(".keras", ".h5", ".weights.h5"))
+def build_bidirectional(keras):
+    """Bidirectional LSTM and GRU (merged by sum), one with its own backward layer."""
+    layers = keras.layers
+    backward = layers.GRU(3, go_backwards=True, return_sequences=True, name="backward_gru")
+    return keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            layers.Bidirectional(layers.LSTM(4, return_sequences=True)),
+            layers.Bidirectional(layers.SimpleRNN(3, return_sequences=True), backward_layer=backward),
+            layers.Bidirectional(layers.GRU(3), merge_mode="sum"),
+            layers.Dense(2),
+        ],
+        name="bidirectional",
+    )
+
+
+@case(formats=(".keras", ".h5", ".weights.h5"))
+def build_transformer_block(keras):
+    """A transformer encoder block: self-attention (and a causal cross-attention) with
+    residual connections, LayerNormalization, a Dense feed-forward, Dropout, averaging."""
+    layers = keras.layers
+    x = keras.Input((None, 8))
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.1)(x, x)
+    x1 = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, layers.Dropout(0.1)(attended)]))
+    causal = layers.MultiHeadAttention(num_heads=1, key_dim=3, value_dim=5)(x1, x, x1, use_causal_mask=True)
+    hidden = layers.Dense(16, activation="relu")(causal)
+    x2 = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x1, layers.Dropout(0.1)(layers.Dense(8)(hidden))]))
+    return keras.Model(x, layers.Dense(3)(layers.GlobalAveragePooling1D()(x2)), name="transformer_block")
+
+
+@case(formats=(".keras", ".h5", ".weights.h5"))
+def build_attention_layers(keras):
+    """Luong (dot, scaled; concat) and Bahdanau attention of a GRU's steps over an LSTM's."""
+    layers = keras.layers
+    x = keras.Input((5, 3))
+    encoded = layers.LSTM(4, return_sequences=True)(x)
+    decoded = layers.GRU(4, return_sequences=True)(x)
+    dot = layers.Attention(use_scale=True)([decoded, encoded])
+    concat = layers.Attention(score_mode="concat")([decoded, encoded, encoded], use_causal_mask=True)
+    additive = layers.AdditiveAttention()([decoded, encoded])
+    merged = layers.Concatenate()([dot, concat, additive])
+    return keras.Model(x, layers.Dense(2)(layers.GlobalAveragePooling1D()(merged)), name="attention_layers")
+
+
 @case(trained=True, train="without Dropout", formats=(".keras",))
 def build_dropout_trained(keras):
     layers = keras.layers
@@ -558,7 +639,10 @@ def _inputs(model: Any, seed: int = 1) -> tuple[Any, dict[str, np.ndarray] | lis
     rng = np.random.default_rng(seed)
 
     def batch(tensor: Any) -> np.ndarray:
-        return rng.normal(size=(4, *tensor.shape[1:])).astype("float32")
+        shape = (4, *(7 if d is None else d for d in tensor.shape[1:]))  # a sequence of 7 where the length is open
+        if "int" in str(tensor.dtype):  # indices, for an Embedding of at least 10 rows
+            return rng.integers(0, 10, size=shape).astype(str(tensor.dtype))
+        return rng.normal(size=shape).astype("float32")
 
     try:
         structure = model.input
@@ -767,17 +851,28 @@ REFUSED: dict[str, tuple[Callable[[Any], Any], tuple[str, ...], str]] = {
         (".keras",),
         LACKING,
     ),
-    "lstm": (lambda k: k.Sequential([k.Input((5, 3)), k.layers.LSTM(4), k.layers.Dense(2)]), (".keras", ".h5"), "LSTM"),
+    "stateful_lstm": (
+        lambda k: k.Sequential([k.Input(batch_shape=(2, 5, 3)), k.layers.LSTM(4, stateful=True), k.layers.Dense(2)]),
+        (".keras", ".h5"),
+        "stateful",
+    ),
+    "conv_lstm": (
+        lambda k: k.Sequential([k.Input((3, 6, 6, 2)), k.layers.ConvLSTM2D(2, 3), k.layers.Flatten()]),
+        (".keras",),
+        "ConvLSTM2D",
+    ),
     "lambda": (
         lambda k: _functional(k, (4,), lambda x: k.layers.Dense(2)(k.layers.Lambda(lambda t: t * 2.0)(x))),
         (".keras", ".h5"),
         "Lambda",
     ),
     "custom_registered_layer": (_custom_layer_model, (".keras",), "Scale"),
-    "embedding": (
-        lambda k: k.Sequential([k.Input((4,), dtype="int32"), k.layers.Embedding(10, 3), k.layers.Flatten()]),
+    "masked_embedding": (
+        lambda k: k.Sequential(
+            [k.Input((4,), dtype="int32"), k.layers.Embedding(10, 3, mask_zero=True), k.layers.LSTM(2)]
+        ),
         (".keras",),
-        "Embedding",
+        "mask_zero",
     ),
     "lacking_layer_nested_in_sequential": (
         lambda k: _functional(

@@ -152,3 +152,13 @@ def test_a_spec_without_compile_config_cannot_train(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "training needs a compile_config with a loss" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_digits_lstm_reaches_95_percent(tmp_path: Path, backend: str) -> None:
+    """The LSTM example on scikit-learn's digits read as 8 steps of 8 pixels."""
+    loaded = nnspec.load(EXAMPLES / "digits_lstm.yaml")
+    data = dataset_for(loaded, training_plan(loaded), "digits")
+    assert data.x_train.shape[1:] == (8, 8)
+    result = train(loaded, backend, data, tmp_path, quiet=True)
+    assert result.test["accuracy"] >= 0.95

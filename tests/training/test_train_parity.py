@@ -260,3 +260,41 @@ def test_a_convolutional_network_trains_alike_on_digits() -> None:
     loaded = nnspec.load(spec)
     report = check_training(loaded, steps=25, batches=dataset_batches(loaded, "digits"))
     assert report.passed and report.worst <= 1e-5, f"worst {report.worst:.2e}"
+
+
+def test_the_lstm_example_trains_alike_on_digits() -> None:
+    """examples/digits_lstm.yaml as it is (momentum SGD): the LSTM's four gates, its
+    split bias (torch's bias_hh held at zero) and the Dense on its last state train step
+    for step alike over 50 steps."""
+    from nnspec.compiler.training.parity import dataset_batches
+
+    loaded = nnspec.load(EXAMPLES / "digits_lstm.yaml")
+    report = check_training(loaded, steps=50, batches=dataset_batches(loaded, "digits"))
+    assert report.passed and report.worst <= 1e-4, f"worst {report.worst:.2e}"
+
+
+def test_recurrent_loops_train_alike() -> None:
+    """The generated step loops (a GRU without reset_after, an LSTM with hard_sigmoid
+    gates) and torch's own GRU train alike under momentum SGD on random batches."""
+    spec = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "loops",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "steps", "batch_shape": [None, 5, 3]}},
+                {
+                    "class_name": "GRU",
+                    "config": {"name": "gru", "units": 4, "reset_after": False, "return_sequences": True},
+                },
+                {"class_name": "GRU", "config": {"name": "gru_torch", "units": 4, "return_sequences": True}},
+                {"class_name": "LSTM", "config": {"name": "lstm", "units": 3, "recurrent_activation": "hard_sigmoid"}},
+                {"class_name": "Dense", "config": {"name": "out", "units": 2, "activation": "softmax"}},
+            ],
+        },
+        "compile_config": {
+            "optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.1, "momentum": 0.9}},
+            "loss": "sparse_categorical_crossentropy",
+        },
+    }
+    report = check_training(nnspec.load(spec), steps=20)
+    assert report.passed and report.worst <= 1e-5, f"worst {report.worst:.2e}"

@@ -1,0 +1,173 @@
+"""Attention layers in torch: MultiHeadAttention as a small module of four nn.Linear
+projections around F.scaled_dot_product_attention; Attention and AdditiveAttention as a
+module holding their learned scales, computing Keras's scores.
+
+Keras's projection kernels are (features, heads, key_dim) and (heads, value_dim, out):
+reshaped to the matrices they act as, then transposed, they are the Linear weights. Their
+fans are the matrices' (Keras 3 computes them over the kernel's input and output axes)."""
+
+from __future__ import annotations
+
+import math
+
+from ...spec.layers import attention as spec
+from ..rules.expr import Expr, call, num
+from ..rules.init import draws_by_fans, init_statement
+from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.torch_helpers import register_helper
+from ..rules.transfer import Permute, Reshape, Transfer
+from . import rule
+
+register_helper(
+    "KerasMultiHeadAttention",
+    '''
+class KerasMultiHeadAttention(nn.Module):
+    """Keras's MultiHeadAttention: query, key and value projected per head, scaled
+    dot-product attention over the steps (each step of the query attending to every step
+    of the key, or only to those up to its own with `causal`), the heads projected back."""
+
+    def __init__(
+        self,
+        query_size: int,
+        key_size: int,
+        value_size: int,
+        num_heads: int,
+        key_dim: int,
+        value_dim: int,
+        output_size: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_heads, self.dropout = num_heads, dropout
+        self.query = nn.Linear(query_size, num_heads * key_dim, bias=bias)
+        self.key = nn.Linear(key_size, num_heads * key_dim, bias=bias)
+        self.value = nn.Linear(value_size, num_heads * value_dim, bias=bias)
+        self.output = nn.Linear(num_heads * value_dim, output_size, bias=bias)
+
+    def forward(
+        self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None, causal: bool = False
+    ) -> torch.Tensor:
+        key = value if key is None else key
+        q, k, v = (
+            projection(x).unflatten(-1, (self.num_heads, -1)).transpose(1, 2)
+            for projection, x in ((self.query, query), (self.key, key), (self.value, value))
+        )
+        dropout = self.dropout if self.training else 0.0
+        attended = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal)
+        return self.output(attended.transpose(1, 2).flatten(2))
+''',
+    frozenset({"F"}),
+)
+
+PROJECTIONS = (("query", "query"), ("key", "key"), ("value", "value"), ("attention_output", "output"))
+"""Keras's projection names and the helper's Linear attributes."""
+
+
+@rule("MultiHeadAttention")
+class MultiHeadAttentionRule(KindRule):
+    keras_positional = ("num_heads", "key_dim")
+
+    def random_in_training(self, config: spec.MultiHeadAttentionConfig) -> bool:
+        return config.dropout > 0
+
+    def torch(self, config: spec.MultiHeadAttentionConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        query, value, key = config.parts(site.input_shapes)
+        out = config.output_width(query)
+        sizes = (query[-1], key[-1], value[-1], config.num_heads, config.key_dim, config.values_width, out)
+        options = {"dropout": num(config.dropout)} if config.dropout else {}
+        options |= {} if config.use_bias else {"bias": "False"}
+        layer = TorchLayer()
+        ctor = call("KerasMultiHeadAttention", *sizes, needs={"KerasMultiHeadAttention"}, **options)
+        m = layer.module(site.attr, ctor, shape_only=True)
+        for keras_name, attr in PROJECTIONS:
+            kernel = site.weight(f"{keras_name}/kernel")
+            matrix = (kernel.shape[0], kernel.shape[1] * kernel.shape[2])
+            if keras_name == "attention_output":
+                matrix = (kernel.shape[0] * kernel.shape[1], kernel.shape[2])
+            transfer = Transfer(kernel.shape, (Reshape(matrix), Permute((1, 0))))
+            layer.add_weight(kernel, site.attr, f"{attr}.weight", transfer, initialise=False)
+            fans = Transfer.transpose(matrix) if draws_by_fans(kernel.initializer) else transfer
+            layer.init.append(init_statement(kernel.initializer, f"{m}.{attr}.weight", fans, site.attr))
+            if config.use_bias:
+                bias = site.weight(f"{keras_name}/bias")
+                flat = Transfer(bias.shape, (Reshape((math.prod(bias.shape),)),))
+                layer.add_weight(bias, site.attr, f"{attr}.bias", flat)
+        arguments = [str(x) for x in inputs]
+        if site.options.get("use_causal_mask"):
+            arguments.append("causal=True")
+        layer.forward = Expr(f"{m}({', '.join(arguments)})")
+        return layer
+
+
+register_helper(
+    "KerasAttention",
+    '''
+class KerasAttention(nn.Module):
+    """Keras's Attention and AdditiveAttention: a score per query step and key step
+    (`dot`: query . key; `concat`: sum(tanh(query + key)); `additive`: sum(scale * tanh(query + key))),
+    softmax over the key's steps (only up to the query's own step with `causal`), the values weighted."""
+
+    def __init__(self, score_mode: str = "dot", scale: tuple[int, ...] | None = None, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.score_mode, self.dropout = score_mode, dropout
+        self.scale = None if scale is None else nn.Parameter(torch.ones(scale))
+        self.concat_score_weight = nn.Parameter(torch.ones(())) if score_mode == "concat" else None
+
+    def forward(
+        self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None, causal: bool = False
+    ) -> torch.Tensor:
+        key = value if key is None else key
+        if self.score_mode == "dot":
+            scores = query @ key.transpose(-2, -1)
+            scores = scores if self.scale is None else scores * self.scale
+        else:
+            summed = query.unsqueeze(-2) + key.unsqueeze(-3)  # (batch, query steps, key steps, features)
+            if self.score_mode == "concat":
+                summed = summed if self.scale is None else self.scale * summed
+                scores = self.concat_score_weight * torch.tanh(summed).sum(-1)
+            else:
+                tanh = torch.tanh(summed)
+                scores = (tanh if self.scale is None else self.scale * tanh).sum(-1)
+        if causal:  # Keras subtracts 1e9 where a step would look ahead
+            steps = torch.ones(scores.shape[-2:], dtype=torch.bool, device=scores.device).tril()
+            scores = torch.where(steps, scores, scores - 1e9)
+        weights = F.dropout(torch.softmax(scores, dim=-1), self.dropout, self.training)
+        return weights @ value
+''',
+    frozenset({"F"}),
+)
+
+
+class _ScoreAttentionRule(KindRule):
+    score_mode: str
+
+    def random_in_training(self, config: spec.AttentionConfig) -> bool:
+        return config.dropout > 0
+
+    def torch(self, config: spec.AttentionConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        mode = getattr(config, "score_mode", self.score_mode)
+        options = {} if mode == "dot" else {"score_mode": f'"{mode}"'}
+        if config.use_scale:
+            options["scale"] = str(site.weight("scale").shape)
+        if config.dropout:
+            options["dropout"] = num(config.dropout)
+        layer = TorchLayer()
+        m = layer.module(site.attr, call("KerasAttention", needs={"KerasAttention"}, **options), shape_only=True)
+        for weight in site.weights:
+            layer.add_weight(weight, site.attr, weight.name, Transfer.same(weight.shape))
+        arguments = [str(x) for x in inputs]
+        if site.options.get("use_causal_mask"):
+            arguments.append("causal=True")
+        layer.forward = Expr(f"{m}({', '.join(arguments)})")
+        return layer
+
+
+@rule("Attention")
+class AttentionRule(_ScoreAttentionRule):
+    score_mode = "dot"
+
+
+@rule("AdditiveAttention")
+class AdditiveAttentionRule(_ScoreAttentionRule):
+    score_mode = "additive"

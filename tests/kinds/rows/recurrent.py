@@ -1,0 +1,264 @@
+"""Parity rows of the embedding and recurrent families: Embedding on float and integer
+indices; SimpleRNN, LSTM and GRU with each output option (sequences, states, reversed
+reading), without a bias, with Keras's initializers and an unknown time axis; a text
+model chaining them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases import KindCase
+
+SEQUENCE = (None, 3)
+"""An unknown number of steps of 3 features."""
+
+
+def _rnn(kind: str, shape: tuple[int | None, ...] = SEQUENCE, **config: Any) -> KindCase:
+    return KindCase(kind, {"units": 4, **config}, input_shape=shape)
+
+
+def _with_states(kind: str, **config: Any) -> KindCase:
+    """return_state: the output and every state are model outputs."""
+    states = 2 if kind == "LSTM" else 1
+    spec = {
+        "class_name": "Functional",
+        "config": {
+            "name": "states",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "steps", "batch_shape": [None, 6, 3]}},
+                {
+                    "class_name": kind,
+                    "config": {"name": "rnn", "units": 4, "return_state": True, **config},
+                    "inbound_nodes": [{"inputs": ["steps", 0, 0]}],
+                },
+            ],
+            "input_layers": ["steps", 0, 0],
+            "output_layers": [["rnn", 0, i] for i in range(states + 1)],
+        },
+    }
+    options = ",".join(f"{k}={v}" for k, v in config.items())
+    return KindCase(kind, id=f"{kind}[return_state,{options}]", spec=spec)
+
+
+TEXT_MODEL = {
+    "class_name": "Functional",
+    "config": {
+        "name": "text",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "tokens", "batch_shape": [None, None], "dtype": "int32"}},
+            {
+                "class_name": "Embedding",
+                "config": {"name": "embed", "input_dim": 30, "output_dim": 5},
+                "inbound_nodes": [{"inputs": ["tokens", 0, 0]}],
+            },
+            {
+                "class_name": "LSTM",
+                "config": {"name": "encode", "units": 6, "return_sequences": True},
+                "inbound_nodes": [{"inputs": ["embed", 0, 0]}],
+            },
+            {
+                "class_name": "GRU",
+                "config": {"name": "summarise", "units": 4, "go_backwards": True},
+                "inbound_nodes": [{"inputs": ["encode", 0, 0]}],
+            },
+            {
+                "class_name": "Dense",
+                "config": {"name": "classes", "units": 3, "activation": "softmax"},
+                "inbound_nodes": [{"inputs": ["summarise", 0, 0]}],
+            },
+        ],
+        "input_layers": ["tokens", 0, 0],
+        "output_layers": ["classes", 0, 0],
+    },
+}
+
+_OPTIONS: tuple[dict[str, Any], ...] = (
+    {},
+    {"return_sequences": True},
+    {"go_backwards": True},
+    {"return_sequences": True, "go_backwards": True},
+    {"use_bias": False},
+    {"dropout": 0.3},
+    {"unroll": True},
+)
+
+ROWS: list[KindCase] = [
+    KindCase("Embedding", {"input_dim": 7, "output_dim": 3}, input_shape=(5,)),
+    KindCase(
+        "Embedding", {"input_dim": 4, "output_dim": 2, "embeddings_initializer": "glorot_uniform"}, input_shape=(2, 3)
+    ),
+    *(_rnn(kind, **options) for kind in ("SimpleRNN", "LSTM", "GRU") for options in _OPTIONS),
+    _rnn("SimpleRNN", activation="relu"),
+    _rnn("SimpleRNN", (1, 2)),
+    _rnn("LSTM", (1, 2)),
+    _rnn("GRU", (50, 2)),
+    _rnn("LSTM", unit_forget_bias=False, bias_initializer="ones"),
+    _rnn("LSTM", bias_initializer="he_normal"),
+    _rnn("GRU", bias_initializer={"class_name": "Constant", "config": {"value": 0.5}}),
+    *(_with_states(kind) for kind in ("SimpleRNN", "LSTM", "GRU")),
+    _with_states("LSTM", return_sequences=True, go_backwards=True),
+    KindCase("LSTM", id="model:text_classifier", spec=TEXT_MODEL),
+]
+
+# Keras's cells where torch's layers compute something else: generated step loops
+ROWS += [
+    _rnn("SimpleRNN", activation="sigmoid"),
+    _rnn("SimpleRNN", activation="gelu", return_sequences=True, use_bias=False),
+    _rnn("LSTM", activation="relu", recurrent_activation="hard_sigmoid"),
+    _rnn("LSTM", recurrent_activation="legacy_hard_sigmoid", return_sequences=True, go_backwards=True),
+    _rnn("LSTM", recurrent_dropout=0.3, use_bias=False),
+    _rnn("GRU", reset_after=False),
+    _rnn("GRU", reset_after=False, return_sequences=True, bias_initializer="ones"),
+    _rnn("GRU", activation="softsign", recurrent_activation="hard_silu"),
+    _rnn("GRU", recurrent_dropout=0.2, reset_after=False, use_bias=False),
+    _with_states("GRU", reset_after=False, activation="relu"),
+    _with_states("LSTM", activation="elu", go_backwards=True),
+]
+
+
+def _bidirectional(inner: str = "LSTM", shape: tuple[int | None, ...] = SEQUENCE, **config: Any) -> KindCase:
+    layer_config = config.pop("layer", {})
+    layer = {"class_name": inner, "config": {"name": "rnn", "units": 4, **layer_config}}
+    return KindCase("Bidirectional", {"layer": layer, **config}, input_shape=shape)
+
+
+def _bidirectional_outputs(count: int, **layer_config: Any) -> KindCase:
+    """Bidirectional with several outputs (merge_mode None, states): each is a model output."""
+    spec = {
+        "class_name": "Functional",
+        "config": {
+            "name": "bidirectional_outputs",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "steps", "batch_shape": [None, 5, 3]}},
+                {
+                    "class_name": "Bidirectional",
+                    "config": {
+                        "name": "both",
+                        "merge_mode": layer_config.pop("merge_mode", "concat"),
+                        "layer": {"class_name": "LSTM", "config": {"name": "lstm", "units": 3, **layer_config}},
+                    },
+                    "inbound_nodes": [{"inputs": ["steps", 0, 0]}],
+                },
+            ],
+            "input_layers": ["steps", 0, 0],
+            "output_layers": [["both", 0, i] for i in range(count)],
+        },
+    }
+    return KindCase("Bidirectional", id=f"Bidirectional[{count} outputs,{layer_config}]", spec=spec)
+
+
+ROWS += [
+    _bidirectional(),
+    _bidirectional("GRU", layer={"return_sequences": True}),
+    _bidirectional("SimpleRNN", merge_mode="sum"),
+    _bidirectional(merge_mode="mul", layer={"return_sequences": True}),
+    _bidirectional("GRU", merge_mode="ave", layer={"reset_after": False}),
+    _bidirectional(layer={"recurrent_activation": "hard_sigmoid", "dropout": 0.2}),
+    _bidirectional(
+        backward_layer={
+            "class_name": "GRU",
+            "config": {"name": "back", "units": 4, "go_backwards": True, "return_sequences": True},
+        },
+        layer={"return_sequences": True},
+    ),
+    _bidirectional_outputs(2, merge_mode=None, return_sequences=True),
+    _bidirectional_outputs(5, return_state=True),
+    _bidirectional_outputs(6, merge_mode=None, return_state=True, return_sequences=True),
+]
+
+
+def _time_distributed(kind: str, shape: tuple[int | None, ...], **config: Any) -> KindCase:
+    return KindCase(
+        "TimeDistributed", {"layer": {"class_name": kind, "config": {"name": "inner", **config}}}, input_shape=shape
+    )
+
+
+# TimeDistributed around kinds of each family: the steps folded into the batch
+ROWS += [
+    _time_distributed("Dense", (None, 3), units=4, activation="relu"),
+    _time_distributed("Conv2D", (3, 5, 5, 2), filters=3, kernel_size=3, padding="same"),
+    _time_distributed("MaxPooling2D", (2, 4, 4, 3), pool_size=2),
+    _time_distributed("Flatten", (3, 2, 2, 3)),
+    _time_distributed("BatchNormalization", (4, 3)),
+    _time_distributed("Dropout", (4, 3), rate=0.5),
+    _time_distributed("LSTM", (2, 5, 3), units=3),
+]
+
+
+def _attention(
+    inputs: int = 2, causal: bool = False, shapes: tuple = ((5, 6), (4, 3), (4, 2)), **config: Any
+) -> KindCase:
+    """MultiHeadAttention called on query, value (and key), each a model input."""
+    names = ["query", "value", "key"][:inputs]
+    call: dict[str, Any] = {"inputs": [[n, 0, 0] for n in names]}
+    if causal:
+        call["kwargs"] = {"use_causal_mask": True}
+    spec = {
+        "class_name": "Functional",
+        "config": {
+            "name": "attention",
+            "layers": [
+                *(
+                    {"class_name": "InputLayer", "config": {"name": n, "batch_shape": [None, *s]}}
+                    for n, s in zip(names, shapes[: len(names)], strict=True)
+                ),
+                {
+                    "class_name": "MultiHeadAttention",
+                    "config": {"name": "mha", "num_heads": 2, "key_dim": 3, **config},
+                    "inbound_nodes": [call],
+                },
+            ],
+            "input_layers": [[n, 0, 0] for n in names],
+            "output_layers": ["mha", 0, 0],
+        },
+    }
+    options = ",".join(f"{k}={v}" for k, v in config.items())
+    return KindCase(
+        "MultiHeadAttention", id=f"MultiHeadAttention[{inputs} inputs,causal={causal},{options}]", spec=spec
+    )
+
+
+ROWS += [
+    _attention(),
+    _attention(3, value_dim=4, output_shape=5),
+    _attention(2, causal=True, shapes=((4, 6), (4, 6))),
+    _attention(2, causal=True, shapes=((3, 6), (5, 6)), use_bias=False),
+    _attention(2, dropout=0.2, attention_axes=[1], kernel_initializer="he_normal"),
+    _attention(2, shapes=((None, 6), (None, 2)), kernel_initializer="orthogonal", num_heads=1),
+]
+
+
+def _score_attention(kind: str, inputs: int = 2, causal: bool = False, **config: Any) -> KindCase:
+    """Attention / AdditiveAttention on [query, value (, key)]: query and key of 4 features."""
+    shapes = {"query": (5, 4), "value": (3, 6), "key": (3, 4)}
+    names = list(shapes)[:inputs]
+    call: dict[str, Any] = {"inputs": [[n, 0, 0] for n in names]}
+    if causal:
+        call["kwargs"] = {"use_causal_mask": True}
+    spec = {
+        "class_name": "Functional",
+        "config": {
+            "name": "scores",
+            "layers": [
+                *(
+                    {"class_name": "InputLayer", "config": {"name": n, "batch_shape": [None, *shapes[n]]}}
+                    for n in names
+                ),
+                {"class_name": kind, "config": {"name": "attend", **config}, "inbound_nodes": [call]},
+            ],
+            "input_layers": [[n, 0, 0] for n in names],
+            "output_layers": ["attend", 0, 0],
+        },
+    }
+    options = ",".join(f"{k}={v}" for k, v in config.items())
+    return KindCase(kind, id=f"{kind}[{inputs} inputs,causal={causal},{options}]", spec=spec)
+
+
+ROWS += [
+    _score_attention("Attention", 3),
+    _score_attention("Attention", 3, use_scale=True),
+    _score_attention("Attention", 3, score_mode="concat", use_scale=True, dropout=0.1),
+    _score_attention("Attention", 3, causal=True, score_mode="concat"),
+    _score_attention("AdditiveAttention", 3),
+    _score_attention("AdditiveAttention", 3, use_scale=False, causal=True),
+]
