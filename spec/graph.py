@@ -30,6 +30,8 @@ class Call:
     inputs: tuple[TensorRef, ...]
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
+    mask: TensorRef | None = None
+    """A mask given to the call as a tensor of the graph (Keras 3 writes masks so)."""
 
 
 @dataclass
@@ -293,7 +295,7 @@ class _Builder:
                 continue
             node = entry.inbound_nodes[call_index]
             refs = node.refs()
-            if any((r[0], r[1]) in broken for r in refs):
+            if any((r[0], r[1]) in broken for r in node.dependencies()):
                 broken.add((name, call_index))
                 continue
             if getattr(entry.config, "merges", False) and _one_tensor(node.inputs):
@@ -318,7 +320,8 @@ class _Builder:
                     break
                 in_shapes.append(produced[ref[2]])
             else:
-                outputs = self.apply(info, in_shapes, tuple(refs), call_index)
+                mask = tuple(node.kwargs.mask) if node.kwargs.mask is not None else None
+                outputs = self.apply(info, in_shapes, tuple(refs), call_index, mask)  # type: ignore[arg-type]
                 if outputs is None:
                     broken.add((name, call_index))
                     continue
@@ -365,7 +368,7 @@ class _Builder:
             needed.add(key)
             entry = entry_of[key[0]]
             if entry.class_name != "InputLayer":
-                waiting.extend((r[0], r[1]) for r in entry.inbound_nodes[key[1]].refs())
+                waiting.extend((r[0], r[1]) for r in entry.inbound_nodes[key[1]].dependencies())
         ok = True
         for entry in entries:
             if entry.class_name == "InputLayer":
@@ -405,7 +408,7 @@ class _Builder:
             at = (*layers_loc, i)
             if isinstance(entry, FailedLayer):  # only its references can be checked
                 for n, node in enumerate(entry.inbound_nodes or ()):
-                    for ref in node.refs():
+                    for ref in node.dependencies():
                         self._check_ref(ref, by_name, (*at, "inbound_nodes", n, "inputs"))
                 continue
             if entry.class_name == "InputLayer":
@@ -422,7 +425,7 @@ class _Builder:
                     hint="give it inbound_nodes (or `inputs:`) or remove it",
                 )
             for n, node in enumerate(entry.inbound_nodes):
-                for ref in node.refs():
+                for ref in node.dependencies():
                     if not self._check_ref(ref, by_name, (*at, "inbound_nodes", n, "inputs")):
                         broken.add((entry.name, n))
         return broken
@@ -489,7 +492,7 @@ class _Builder:
                 continue
             for n, node in enumerate(entry.inbound_nodes):
                 if (entry.name, n) not in broken:
-                    deps[(entry.name, n)] = {(r[0], r[1]) for r in node.refs()}
+                    deps[(entry.name, n)] = {(r[0], r[1]) for r in node.dependencies()}
         users: dict[CallKey, list[CallKey]] = {key: [] for key in deps}
         for key, needs in deps.items():
             for need in needs:
@@ -526,7 +529,12 @@ class _Builder:
     # -- one layer, one call ------------------------------------------------------
 
     def apply(
-        self, info: LayerInfo, in_shapes: Sequence[Shape], refs: tuple[TensorRef, ...], call_index: int = 0
+        self,
+        info: LayerInfo,
+        in_shapes: Sequence[Shape],
+        refs: tuple[TensorRef, ...],
+        call_index: int = 0,
+        mask: TensorRef | None = None,
     ) -> tuple[Shape, ...] | None:
         entry = info.entry
         where = info.loc if not refs else (*info.loc, "inbound_nodes", call_index) if entry.inbound_nodes else info.loc
@@ -555,7 +563,7 @@ class _Builder:
             return None
         if not info.calls:
             info.weights, info.params = weights, params
-        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outs))
+        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outs, mask))
         return outs
 
     def _apply_model(

@@ -42,7 +42,9 @@ TensorStructure = Annotated[
 class CallKwargs(SpecModel):
     """Keyword arguments Keras records for a call. Masks are not supported."""
 
-    mask: Annotated[Any, unsupported("explicit masks in a call are not supported")] = None
+    mask: TensorRef | None = None
+    """A mask given to the call (Keras 3 writes the mask an Embedding or Masking layer made
+    as a tensor of the graph): it takes the place of the mask the input carries."""
     training: bool | None = None
     use_causal_mask: bool | None = None
     """MultiHeadAttention's: each step attends to itself and the steps before it."""
@@ -60,6 +62,11 @@ class CallNode(SpecModel):
 
     def refs(self) -> list[TensorRef]:
         return flatten_refs(self.inputs)
+
+    def dependencies(self) -> list[TensorRef]:
+        """Every tensor the call reads: its inputs and a mask given to it."""
+        mask = self.kwargs.mask
+        return self.refs() if mask is None else [*self.refs(), tuple(mask)]  # type: ignore[list-item]
 
 
 def flatten_refs(structure: Any) -> list[TensorRef]:

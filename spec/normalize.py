@@ -384,6 +384,8 @@ class _Walker:
         if isinstance(node, dict) and "args" in node:  # Keras 3
             args = node.get("args")
             kwargs = dict(node.get("kwargs") or {})
+            if _is_keras_tensor(kwargs.get("mask")):  # a mask given to the call: a tensor of the graph
+                kwargs["mask"] = self.tensors(kwargs["mask"], calls, loc)
             if isinstance(args, list):  # tensors given by keyword (mha(query, value=v)) join the arguments
                 args = [
                     *args,
@@ -616,6 +618,10 @@ def _is_ref(value: list[Any]) -> bool:
 
 TENSOR_KEYWORDS = ("value", "key")
 """Tensors a call may take by keyword (MultiHeadAttention's), in their argument order."""
+
+
+def _is_keras_tensor(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
 
 
 def _tensor_keywords(kwargs: dict[str, Any], is_tensor: Any) -> list[Any]:

@@ -31,6 +31,7 @@ def activation_expr(
 
 @rule("ReLU")
 class ReLURule(KindRule):
+    mask_policy = "pass"
     elementwise = True
 
     def torch(self, config: spec.ReLUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -52,6 +53,7 @@ class ReLURule(KindRule):
 
 @rule("LeakyReLU")
 class LeakyReLURule(KindRule):
+    mask_policy = "pass"
     elementwise = True
 
     def torch(self, config: spec.LeakyReLUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -60,6 +62,7 @@ class LeakyReLURule(KindRule):
 
 @rule("ELU")
 class ELURule(KindRule):
+    mask_policy = "pass"
     elementwise = True
 
     def torch(self, config: spec.ELUConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -69,6 +72,8 @@ class ELURule(KindRule):
 @rule("Softmax")
 class SoftmaxRule(KindRule):
     """Over Keras's axes, found in whatever layout the input has."""
+
+    mask_policy = "refuse"
 
     def layouts(self, config: spec.SoftmaxConfig, site: Site) -> list[Layout | None]:
         arriving = site.layouts[0]
@@ -96,6 +101,8 @@ class PReLURule(KindRule):
     """A learned slope per element of Keras's alpha shape. One slope per channel of a
     channels-first value is torch's own nn.PReLU; otherwise KerasPReLU holds alpha in
     the torch value's layout."""
+
+    mask_policy = "pass"
 
     def layouts(self, config: spec.PReLUConfig, site: Site) -> list[Layout | None]:
         arriving = site.layouts[0]

@@ -67,6 +67,7 @@ PROJECTIONS = (("query", "query"), ("key", "key"), ("value", "value"), ("attenti
 @rule("MultiHeadAttention")
 class MultiHeadAttentionRule(KindRule):
     keras_positional = ("num_heads", "key_dim")
+    mask_policy = "refuse"
 
     def random_in_training(self, config: spec.MultiHeadAttentionConfig) -> bool:
         return config.dropout > 0
@@ -141,6 +142,7 @@ class KerasAttention(nn.Module):
 
 class _ScoreAttentionRule(KindRule):
     score_mode: str
+    mask_policy = "refuse"
 
     def random_in_training(self, config: spec.AttentionConfig) -> bool:
         return config.dropout > 0

@@ -24,6 +24,8 @@ class DenseRule(KindRule):
     """x @ kernel + bias over Keras's last axis. After a flattened feature map it reads
     the features in torch's order: its kernel's rows are regrouped at transfer instead."""
 
+    mask_policy = "pass"
+
     keras_positional = ("units",)
 
     def layouts(self, config: spec.DenseConfig, site: Site) -> list[Layout | None]:
@@ -68,6 +70,7 @@ def _kernel_transfer(shape: tuple[int, ...], layout: Layout) -> Transfer:
 
 @rule("Activation")
 class ActivationRule(KindRule):
+    mask_policy = "pass"
     keras_positional = ("activation",)
 
     def layouts(self, config: spec.ActivationConfig, site: Site) -> list[Layout | None]:
@@ -87,6 +90,8 @@ class ActivationRule(KindRule):
 class DropoutRule(KindRule):
     """Dropout draws from torch's global generator: a Keras `seed` makes only the
     Keras side repeatable, and inference (where both are the identity) is unaffected."""
+
+    mask_policy = "pass"
 
     keras_positional = ("rate",)
 

@@ -1,10 +1,11 @@
 """Embedding in torch: nn.Embedding, whose (num_embeddings, embedding_dim) weight is
-Keras's table as it is."""
+Keras's table as it is; with mask_zero, and Masking, the mask Keras attaches to the
+output becomes a boolean (batch, steps) tensor of the module's forward."""
 
 from __future__ import annotations
 
 from ...spec.layers import embedding as spec
-from ..rules.expr import Expr, expr
+from ..rules.expr import Expr, expr, num
 from ..rules.rule import KindRule, Site, TorchLayer
 from ..rules.transfer import Transfer
 from . import rule
@@ -13,6 +14,7 @@ from . import rule
 @rule("Embedding")
 class EmbeddingRule(KindRule):
     reads_indices = True
+    mask_policy = "read"
     keras_positional = ("input_dim", "output_dim")
 
     def torch(self, config: spec.EmbeddingConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -23,4 +25,19 @@ class EmbeddingRule(KindRule):
         # Keras casts float indices to integers (toward zero), as .long() does
         indices = inputs[0] if site.integer[0] else expr("{}.long()", inputs[0])
         layer.forward = expr(f"{m}({{}})", indices)
+        if config.mask_zero:  # index 0 is padding
+            layer.output_masks[0] = expr("{} != 0", inputs[0])
+        return layer
+
+
+@rule("Masking")
+class MaskingRule(KindRule):
+    mask_policy = "read"
+
+    def torch(self, config: spec.MaskingConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        (x,) = inputs
+        kept = expr(f"({{}} != {num(config.mask_value)}).any(dim=-1)", x)
+        layer = TorchLayer(output_layout=site.layout)
+        layer.output_masks[0] = kept
+        layer.forward = expr("torch.where({}.unsqueeze(-1), {}, 0.0)", kept, x)
         return layer

@@ -7,7 +7,7 @@ from typing import Any
 from ...spec.layers import merging as spec
 from ..rules.expr import Expr, atom, call, expr
 from ..rules.layout import Layout
-from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.rule import KindRule, Site, TorchLayer, Unmappable
 from . import rule
 
 
@@ -39,6 +39,8 @@ def _aligned(site: Site, inputs: list[Expr]) -> list[Expr]:
 
 class _ChainRule(KindRule):
     """An element-wise merge written as one expression over its inputs."""
+
+    mask_policy = "pass"
 
     def layouts(self, config: Any, site: Site) -> list[Layout | None]:
         return _common_layouts(site)
@@ -100,13 +102,17 @@ class MinimumRule(_ChainRule):
 @rule("Concatenate")
 class ConcatenateRule(KindRule):
     """Along Keras's axis, found in the inputs' common layout (channels: dim 1 of a
-    channels-first feature map)."""
+    channels-first feature map). Along the features, Keras's masks merge as other merges'."""
+
+    mask_policy = "pass"
 
     def layouts(self, config: spec.ConcatenateConfig, site: Site) -> list[Layout | None]:
         layouts = _common_layouts(site)
         return [layout.unflattened() if layout is not None else None for layout in layouts]
 
     def torch(self, config: spec.ConcatenateConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        if any(site.masks) and config.axis % site.rank != site.rank - 1:
+            raise Unmappable("masks concatenated along the steps are not supported yet", field="axis")
         dim = site.dim(config.axis)
         shown = -1 if dim == site.rank - 1 else dim
         listed = expr("[" + ", ".join(["{}"] * len(inputs)) + "]", *inputs)

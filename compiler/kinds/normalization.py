@@ -19,6 +19,8 @@ class BatchNormalizationRule(KindRule):
     with Keras's moving-variance update (biased), at any rank, features on dim 1: the
     channels of a channels-first feature map already are."""
 
+    mask_policy = "refuse"
+
     def layouts(self, config: spec.BatchNormalizationConfig, site: Site) -> list[Layout | None]:
         arriving = site.layouts[0]
         return [None if arriving is None else arriving.unflattened()]
@@ -70,6 +72,8 @@ class BatchNormalizationRule(KindRule):
 
 @rule("LayerNormalization")
 class LayerNormalizationRule(KindRule):
+    mask_policy = "pass"
+
     def torch(self, config: spec.LayerNormalizationConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         (x,) = inputs
         rank = site.rank

@@ -398,6 +398,8 @@ REDUCE_METHODS: dict[str, tuple[str, dict[str, str]]] = {
     "ops.std": ("std", {"correction": "0"}),
     "ops.argmax": ("argmax", {}),
     "ops.argmin": ("argmin", {}),
+    "ops.any": ("any", {}),
+    "ops.all": ("all", {}),
 }
 
 

@@ -266,7 +266,19 @@ class GlobalMaxPooling3DRule(_GlobalMaxRule):
 
 @rule("GlobalAveragePooling1D")
 class GlobalAveragePooling1DRule(_GlobalAverageRule):
-    pass
+    """With a Keras mask, the mean over the steps the mask keeps, as Keras computes it."""
+
+    mask_policy = "read"
+
+    def torch(self, config: spec._GlobalPooling, site: Site, inputs: list[Expr]) -> TorchLayer:
+        mask = site.masks[0] if site.masks else None
+        if mask is None:
+            return super().torch(config, site, inputs)
+        steps = site.dim(config.spatial_axes()[0])
+        keep = f"{mask}.unsqueeze({3 - steps})"  # (batch, steps) against (batch, steps, features) or its transpose
+        keepdim = ", keepdim=True" if config.keepdims else ""
+        text = f"torch.where({keep}, {{}}, 0.0).sum({steps}{keepdim}) / {keep}.sum({steps}{keepdim})"
+        return TorchLayer(expr(text, inputs[0]), site.layout if config.keepdims else Layout.keras(2))
 
 
 @rule("GlobalAveragePooling2D")

@@ -159,6 +159,8 @@ class RescalingRule(KindRule):
     """Numbers are written into the forward line; arrays become the buffers of a small
     Rescaling module, laid out for the arriving value."""
 
+    mask_policy = "pass"
+
     keras_positional = ("scale",)
     elementwise = True
 
@@ -189,6 +191,8 @@ class NormalizationRule(KindRule):
     statistics are Keras's weights mean, variance and count (torch buffers of the same
     names; count stays int64); config-given ones are constant buffers, which Keras does
     not count as weights."""
+
+    mask_policy = "pass"
 
     elementwise = True
 

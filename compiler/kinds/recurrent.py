@@ -36,6 +36,11 @@ def recurrent_keep(h: torch.Tensor, rate: float, training: bool) -> torch.Tensor
     if not training or rate == 0.0:
         return None
     return (torch.rand_like(h) >= rate) / (1.0 - rate)
+
+
+def masked(mask: torch.Tensor | None, new: torch.Tensor, old: torch.Tensor) -> torch.Tensor:
+    """Keras's masked step: where a sequence's step is masked, the old value carries over."""
+    return new if mask is None else torch.where(mask, new, old)
 ''',
 )
 
@@ -43,23 +48,34 @@ register_helper(
     "KerasSimpleRNN",
     '''
 class KerasSimpleRNN(nn.RNN):
-    """nn.RNN's weights; Keras's SimpleRNN step by step: any activation, and dropout
-    of the recurrent state in training."""
+    """nn.RNN's weights; Keras's SimpleRNN step by step: any activation, dropout of the
+    recurrent state in training, a mask (masked steps keep the state, and output the last
+    output, or zeros with zero_output_for_mask)."""
 
     def __init__(
-        self, input_size: int, hidden_size: int, activation=torch.tanh, recurrent_dropout: float = 0.0, **options
+        self,
+        input_size: int,
+        hidden_size: int,
+        activation=torch.tanh,
+        recurrent_dropout: float = 0.0,
+        zero_output_for_mask: bool = False,
+        **options,
     ) -> None:
         super().__init__(input_size, hidden_size, batch_first=True, **options)
         self.activation, self.recurrent_dropout = activation, recurrent_dropout
+        self.zero_output_for_mask = zero_output_for_mask
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         steps = F.linear(x, self.weight_ih_l0, self.bias_ih_l0 if self.bias else None)
-        h = x.new_zeros(x.shape[0], self.hidden_size)
+        h = output = x.new_zeros(x.shape[0], self.hidden_size)
         keep = recurrent_keep(h, self.recurrent_dropout, self.training)
         outputs = []
-        for step in steps.unbind(1):
-            h = self.activation(step + F.linear(h if keep is None else h * keep, self.weight_hh_l0))
-            outputs.append(h)
+        for t, step in enumerate(steps.unbind(1)):
+            kept = None if mask is None else mask[:, t, None]
+            new = self.activation(step + F.linear(h if keep is None else h * keep, self.weight_hh_l0))
+            h = masked(kept, new, h)
+            output = masked(kept, new, torch.zeros_like(new) if self.zero_output_for_mask else output)
+            outputs.append(output)
         return torch.stack(outputs, 1), h[None]
 ''',
     frozenset({FUNCTIONAL, "recurrent_keep"}),
@@ -70,7 +86,8 @@ register_helper(
     '''
 class KerasLSTM(nn.LSTM):
     """nn.LSTM's weights (gates i, f, g, o); Keras's LSTM step by step: any activations,
-    and dropout of the recurrent state in training."""
+    dropout of the recurrent state in training, a mask (masked steps keep the states,
+    and output the last output, or zeros with zero_output_for_mask)."""
 
     def __init__(
         self,
@@ -79,23 +96,29 @@ class KerasLSTM(nn.LSTM):
         activation=torch.tanh,
         recurrent_activation=torch.sigmoid,
         recurrent_dropout: float = 0.0,
+        zero_output_for_mask: bool = False,
         **options,
     ) -> None:
         super().__init__(input_size, hidden_size, batch_first=True, **options)
         self.activation, self.recurrent_activation = activation, recurrent_activation
-        self.recurrent_dropout = recurrent_dropout
+        self.recurrent_dropout, self.zero_output_for_mask = recurrent_dropout, zero_output_for_mask
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         steps = F.linear(x, self.weight_ih_l0, self.bias_ih_l0 if self.bias else None)
-        h = c = x.new_zeros(x.shape[0], self.hidden_size)
+        h = c = output = x.new_zeros(x.shape[0], self.hidden_size)
         keep = recurrent_keep(h, self.recurrent_dropout, self.training)
         gate = self.recurrent_activation
         outputs = []
-        for step in steps.unbind(1):
+        for t, step in enumerate(steps.unbind(1)):
+            kept = None if mask is None else mask[:, t, None]
             i, f, g, o = (step + F.linear(h if keep is None else h * keep, self.weight_hh_l0)).chunk(4, 1)
-            c = gate(f) * c + gate(i) * self.activation(g)
-            h = gate(o) * self.activation(c)
-            outputs.append(h)
+            new_c = gate(f) * c + gate(i) * self.activation(g)
+            new = gate(o) * self.activation(new_c)
+            h, c = masked(kept, new, h), masked(kept, new_c, c)
+            output = masked(kept, new, torch.zeros_like(new) if self.zero_output_for_mask else output)
+            outputs.append(output)
         return torch.stack(outputs, 1), (h[None], c[None])
 ''',
     frozenset({FUNCTIONAL, "recurrent_keep"}),
@@ -106,8 +129,9 @@ register_helper(
     '''
 class KerasGRU(nn.GRU):
     """nn.GRU's weights (gates r, z, n); Keras's GRU step by step: any activations,
-    dropout of the recurrent state in training, and reset_after=False (the reset gate
-    applied to the state before its kernel; one bias)."""
+    dropout of the recurrent state in training, reset_after=False (the reset gate applied
+    to the state before its kernel; one bias), a mask (masked steps keep the state, and
+    output the last output, or zeros with zero_output_for_mask)."""
 
     def __init__(
         self,
@@ -117,32 +141,37 @@ class KerasGRU(nn.GRU):
         recurrent_activation=torch.sigmoid,
         recurrent_dropout: float = 0.0,
         reset_after: bool = True,
+        zero_output_for_mask: bool = False,
         **options,
     ) -> None:
         super().__init__(input_size, hidden_size, batch_first=True, **options)
         self.activation, self.recurrent_activation = activation, recurrent_activation
         self.recurrent_dropout, self.reset_after = recurrent_dropout, reset_after
+        self.zero_output_for_mask = zero_output_for_mask
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         steps = F.linear(x, self.weight_ih_l0, self.bias_ih_l0 if self.bias else None)
-        h = x.new_zeros(x.shape[0], self.hidden_size)
+        h = output = x.new_zeros(x.shape[0], self.hidden_size)
         keep = recurrent_keep(h, self.recurrent_dropout, self.training)
         bias = self.bias_hh_l0 if self.bias and self.reset_after else None
         w_r, w_z, w_n = self.weight_hh_l0.chunk(3, 0)
         gate = self.recurrent_activation
         outputs = []
-        for step in steps.unbind(1):
+        for t, step in enumerate(steps.unbind(1)):
             x_r, x_z, x_n = step.chunk(3, 1)
-            kept = h if keep is None else h * keep
+            state = h if keep is None else h * keep
             if self.reset_after:
-                h_r, h_z, h_n = F.linear(kept, self.weight_hh_l0, bias).chunk(3, 1)
+                h_r, h_z, h_n = F.linear(state, self.weight_hh_l0, bias).chunk(3, 1)
                 r, z = gate(x_r + h_r), gate(x_z + h_z)
                 n = self.activation(x_n + r * h_n)
             else:
-                r, z = gate(x_r + F.linear(kept, w_r)), gate(x_z + F.linear(kept, w_z))
-                n = self.activation(x_n + F.linear(r * kept, w_n))
-            h = z * h + (1 - z) * n
-            outputs.append(h)
+                r, z = gate(x_r + F.linear(state, w_r)), gate(x_z + F.linear(state, w_z))
+                n = self.activation(x_n + F.linear(r * state, w_n))
+            new = z * h + (1 - z) * n
+            kept = None if mask is None else mask[:, t, None]
+            h = masked(kept, new, h)
+            output = masked(kept, new, torch.zeros_like(new) if self.zero_output_for_mask else output)
+            outputs.append(output)
         return torch.stack(outputs, 1), h[None]
 ''',
     frozenset({FUNCTIONAL, "recurrent_keep"}),
@@ -151,6 +180,7 @@ class KerasGRU(nn.GRU):
 
 class RecurrentRule(KindRule):
     keras_positional = ("units",)
+    mask_policy = "read"
     torch_class: ClassVar[str]
     gate_order: ClassVar[tuple[int, ...]] = ()
     """Keras's gate blocks in torch's order; empty: the same order."""
@@ -167,9 +197,9 @@ class RecurrentRule(KindRule):
             getattr(config, field) == value for field, value in TORCH_ACTIVATIONS.items()
         )
 
-    def constructor(self, config: spec.RecurrentConfig, features: int) -> Expr:
+    def constructor(self, config: spec.RecurrentConfig, features: int, masked: bool = False) -> Expr:
         bias = {} if config.use_bias else {"bias": "False"}
-        if self.torch_computes(config):
+        if self.torch_computes(config) and not masked:  # torch's layers take no mask: the loop does
             return call(self.torch_class, features, config.units, batch_first="True", **bias)
         options = self.loop_options(config) | bias
         return call(self.loop_class, features, config.units, needs={self.loop_class}, **options)
@@ -183,6 +213,8 @@ class RecurrentRule(KindRule):
                 options[field] = _function(value)
         if config.recurrent_dropout:
             options["recurrent_dropout"] = num(config.recurrent_dropout)
+        if config.zero_output_for_mask:
+            options["zero_output_for_mask"] = "True"
         return options
 
     def torch(self, config: spec.RecurrentConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
@@ -193,7 +225,8 @@ class RecurrentRule(KindRule):
     def run(self, config: spec.RecurrentConfig, site: Site, layer: TorchLayer, x: Expr) -> Expr:
         """Place the torch layer and its weights; returns its call, torch's (sequence, state)."""
         features = site.input_shape[2]
-        m = layer.module(site.attr, self.constructor(config, features), shape_only=True)
+        mask = site.masks[0] if site.masks else None
+        m = layer.module(site.attr, self.constructor(config, features, mask is not None), shape_only=True)
         for name, tensor in (("kernel", "weight_ih_l0"), ("recurrent_kernel", "weight_hh_l0")):
             weight = site.weight(name)
             layer.add_weight(weight, site.attr, tensor, self._kernel_transfer(weight.shape))
@@ -206,7 +239,11 @@ class RecurrentRule(KindRule):
             x = expr(f"self.{attr}({{}})", x)
         if config.go_backwards:  # Keras reads the sequence from its end, and returns it in that order
             x = expr("{}.flip(1)", x)
-        return expr(f"{m}({{}})", x)
+        if mask is None:
+            return expr(f"{m}({{}})", x)
+        if config.return_sequences:  # Keras's output keeps the input's mask (not reversed with go_backwards)
+            layer.output_masks[0] = Expr(mask)
+        return expr(f"{m}({{}}, {mask}{'.flip(1)' if config.go_backwards else ''})", x)
 
     def _kernel_transfer(self, shape: tuple[int, ...]) -> Transfer:
         rows, width = shape
@@ -268,11 +305,11 @@ class SimpleRNNRule(RecurrentRule):
     def torch_computes(self, config: spec.SimpleRNNConfig) -> bool:
         return config.recurrent_dropout == 0 and config.activation in ("tanh", "relu")
 
-    def constructor(self, config: spec.SimpleRNNConfig, features: int) -> Expr:
-        if config.activation == "relu" and self.torch_computes(config):
+    def constructor(self, config: spec.SimpleRNNConfig, features: int, masked: bool = False) -> Expr:
+        if config.activation == "relu" and self.torch_computes(config) and not masked:
             bias = {} if config.use_bias else {"bias": "False"}
             return call(self.torch_class, features, config.units, nonlinearity='"relu"', batch_first="True", **bias)
-        return super().constructor(config, features)
+        return super().constructor(config, features, masked)
 
 
 @rule("LSTM")
@@ -347,9 +384,11 @@ MERGES = {
 class BidirectionalRule(KindRule):
     """Two torch layers, one per direction, each lowered by its kind's rule (so a
     direction may be a step loop), named <layer>_forward and <layer>_backward; the
-    backward output is put back in time order and merged as Keras merges it."""
+    backward output is put back in time order and merged as Keras merges it. As Keras,
+    each direction outputs zeros at masked steps when it returns sequences."""
 
     keras_positional = ("layer",)
+    mask_policy = "read"
 
     def random_in_training(self, config: spec.BidirectionalConfig) -> bool:
         return any(rule_for(d.class_name).random_in_training(d.config) for d in (config.forward, config.backward))
@@ -361,8 +400,10 @@ class BidirectionalRule(KindRule):
             sub_rule: RecurrentRule = rule_for(wrapped.class_name)  # type: ignore[assignment]
             sub_site = _direction_site(site, side, wrapped)
             sub = TorchLayer()
-            run = sub_rule.run(wrapped.config, sub_site, sub, inputs[0])
-            bound.append(sub_rule.bind(wrapped.config, sub_site, sub, run))
+            direction = wrapped.config.model_copy(update={"zero_output_for_mask": wrapped.config.return_sequences})
+            run = sub_rule.run(direction, sub_site, sub, inputs[0])
+            bound.append(sub_rule.bind(direction, sub_site, sub, run))
+            layer.output_masks = sub.output_masks
             prefix = f"{wrapped.config.name}/{spec.CELL_NAMES[wrapped.class_name]}/"
             sub.weights = [replace(w, keras=prefix + w.keras) for w in sub.weights]
             layer.merge(sub)
@@ -372,6 +413,8 @@ class BidirectionalRule(KindRule):
             layer.steps.append(ForwardStep(y_back, Expr(f"{y_back}.flip(1)"), (y_back,)))
         if config.merge_mode is None:
             layer.outputs = [y, y_back, *forward_states, *backward_states]
+            if 0 in layer.output_masks:
+                layer.output_masks[1] = layer.output_masks[0]
             return layer
         merged = site.variable()
         layer.steps.append(ForwardStep(merged, Expr(MERGES[config.merge_mode].format(y, y_back)), (y, y_back)))

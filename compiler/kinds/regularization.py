@@ -79,6 +79,8 @@ class _SpatialDropoutRule(KindRule):
     or Keras's own channels_first); elsewhere NoiseShapeDropout, one draw per sample
     and channel wherever the channels are, so the input is never permuted for it."""
 
+    mask_policy = "pass"
+
     keras_positional = ("rate",)
     elementwise = True
 
@@ -111,6 +113,7 @@ class SpatialDropout3DRule(_SpatialDropoutRule):
 
 @rule("GaussianNoise")
 class GaussianNoiseRule(KindRule):
+    mask_policy = "pass"
     keras_positional = ("stddev",)
     elementwise = True
 
@@ -125,6 +128,7 @@ class GaussianNoiseRule(KindRule):
 
 @rule("GaussianDropout")
 class GaussianDropoutRule(KindRule):
+    mask_policy = "pass"
     keras_positional = ("rate",)
     elementwise = True
 
@@ -143,6 +147,8 @@ class ActivityRegularizationRule(KindRule):
     call, as for any layer's activity_regularizer, so a shared layer counts every call;
     it joins regularization_loss() whether or not the layer or model is frozen."""
 
+    mask_policy = "pass"
+
     elementwise = True
 
     def activity_regularizer(self, config: spec.ActivityRegularizationConfig) -> Any:
@@ -156,6 +162,7 @@ class ActivityRegularizationRule(KindRule):
 
 @rule("Identity")
 class IdentityRule(KindRule):
+    mask_policy = "pass"
     elementwise = True
 
     def torch(self, config: spec.IdentityConfig, site: Site, inputs: list[Expr]) -> TorchLayer:

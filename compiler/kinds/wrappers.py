@@ -18,6 +18,7 @@ class TimeDistributedRule(KindRule):
     layout the wrapped rule computes in (a Conv2D's channels first) and back."""
 
     keras_positional = ("layer",)
+    mask_policy = "refuse"
 
     def random_in_training(self, config: spec.TimeDistributedConfig) -> bool:
         return rule_for(config.layer.class_name).random_in_training(config.layer.config)

@@ -291,7 +291,11 @@ def _keras_calls(
                 result = rule_for(entry.class_name).keras_apply(entry.config, [values[ref] for ref in call.inputs])
             else:
                 node = entry.inbound_nodes[call.index] if entry.inbound_nodes else None
-                options = {"use_causal_mask": True} if node is not None and node.kwargs.use_causal_mask else {}
+                options: dict[str, Any] = {}
+                if node is not None and node.kwargs.use_causal_mask:
+                    options["use_causal_mask"] = True
+                if call.mask is not None:
+                    options["mask"] = values[call.mask]
                 if getattr(entry.config, "positional", False):  # mha(query, value): the tensors are arguments
                     arguments = [values[ref] for ref in call.inputs]
                     result = model.get_layer(call.layer)(*arguments, training=training, **options)

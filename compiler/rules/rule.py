@@ -76,6 +76,9 @@ class TorchLayer:
     """Submodules a frozen layer leaves trainable (an activation layer object's)."""
     uninitialised: int = 0
     """Declared weights with no initializer: torch's own initialisation stands."""
+    output_masks: dict[int, Expr] = field(default_factory=dict)
+    """For a kind that reads or makes Keras masks (mask_policy "read"): each masked output's
+    mask, a boolean (batch, steps) expression of the inputs or their masks."""
     steps: list[ForwardStep] = field(default_factory=list)
     """For a layer with several outputs (an RNN's return_state): the lines binding them,
     in place of `forward`; `outputs` names the variables holding them, in Keras's order."""
@@ -167,6 +170,8 @@ class Site:
     """Every output's shape (an RNN with return_state has several)."""
     integer: tuple[bool, ...] = ()
     """Which inputs hold integers (an Embedding's indices)."""
+    masks: tuple[str | None, ...] = ()
+    """Each input's Keras mask: the variable holding it (boolean, (batch, steps)), or None."""
     locals: Namespace | None = None
     """forward()'s variable names, for a rule that binds several outputs."""
     variable_base: str = ""
@@ -225,6 +230,12 @@ class KindRule:
     operation: ClassVar[bool] = False
     """Not a Keras layer but a Keras 3 operation node (`x + y` in a functional model): it
     has no weights, no `get_layer`, and overrides `keras_expression` and `keras_apply`."""
+    mask_policy: ClassVar[str] = "drop"
+    """What the kind does with a Keras mask on its inputs, as Keras does: "drop" it (Keras's
+    layers without masking support), "pass" it on (element-wise and feature-wise layers;
+    merges keep where every input's mask is set), "read" it (RNNs, masked pooling: the rule
+    uses `site.masks` and sets `output_masks`; also the kinds that make one), or "refuse"
+    (Keras uses it, nnspec does not model that yet)."""
     reads_indices: ClassVar[bool] = False
     """Takes integer tensors (an Embedding's indices); other kinds refuse them."""
     elementwise: ClassVar[bool] = False

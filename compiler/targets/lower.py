@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ...spec.errors import Problem, SpecError, format_path
@@ -42,6 +42,8 @@ class Value:
     layout: Layout
     integer: bool = False
     """Holds integers (a model input of dtype int32, read by an Embedding)."""
+    mask: str | None = None
+    """The variable holding its Keras mask (boolean, (batch, steps)), where it has one."""
 
 
 @dataclass
@@ -264,6 +266,7 @@ class _ClassBuilder:
         attr: str,
         integer: tuple[bool, ...] = (),
         variable_base: str = "",
+        masks: tuple[str | None, ...] = (),
     ) -> Site:
         return Site(
             info.name,
@@ -276,6 +279,7 @@ class _ClassBuilder:
             tuple(info.weights),
             call.output_shapes,
             integer or (False,) * len(call.input_shapes),
+            masks or (None,) * len(call.input_shapes),
             self.local,
             variable_base,
             _call_options(info, call),
@@ -387,16 +391,24 @@ class _ClassBuilder:
         try:
             rule = rule_for(info.kind)
             integer = tuple(value.integer for value in args)
-            if any(integer) and not rule.reads_indices:
+            if call.mask is not None:  # a mask given to the call takes the place of the input's
+                args = [replace(args[0], mask=self.values[call.mask].name), *args[1:]]
+            if any(integer) and not (rule.reads_indices or rule.operation):
                 raise Unmappable(
                     "reads an integer tensor; only an Embedding takes integers",
                     hint="give the InputLayer dtype float32, or feed it to an Embedding",
+                )
+            masks = tuple(value.mask for value in args)
+            if any(masks) and rule.mask_policy == "refuse":
+                raise Unmappable(
+                    "Keras uses the mask this layer receives (from an Embedding with mask_zero or a Masking "
+                    "layer); nnspec does not compute masks through this kind yet"
                 )
             arriving = tuple(value.layout for value in args)
             wanted = rule.layouts(info.entry.config, self._site(info, call, arriving, attr))
             inputs = [self._as(value, want) for value, want in zip(args, wanted, strict=True)]
             layouts = tuple(value.layout for value in inputs)
-            site = self._site(info, call, layouts, attr, integer, info.name + suffix)
+            site = self._site(info, call, layouts, attr, integer, info.name + suffix, masks)
             lowered: TorchLayer = rule.torch(info.entry.config, site, [Expr(value.name) for value in inputs])
             self._check_weights(info, lowered)
         except (Unmappable, NotImplementedError, ValueError) as exc:
@@ -406,7 +418,9 @@ class _ClassBuilder:
             return [Value(self.local.name(info.name + suffix), Layout.keras(len(s))) for s in call.output_shapes]
         if first:
             self._place(info, lowered, layer_plan)
-        reads = tuple(_variable(value.name) for value in inputs)
+        output_masks = self._output_masks(rule, lowered, args, info.name + suffix)
+        read_masks = tuple(m for m in site.masks if m) if rule.mask_policy == "read" else ()
+        reads = tuple(_variable(value.name) for value in inputs) + read_masks
         if lowered.steps:  # several outputs, bound by the rule's own lines
             for step in lowered.steps:
                 self.plan.lines.append(ForwardLine(step.targets, step.expression, info.name, step.reads or reads))
@@ -416,11 +430,37 @@ class _ClassBuilder:
             ]
         else:
             outputs = [self._single_output(info, call, rule, lowered, layouts, suffix, reads)]
+        outputs = [replace(v, mask=output_masks.get(n)) for n, v in enumerate(outputs)]
         regularizer = rule.activity_regularizer(info.entry.config)
         if regularizer is not None:  # Keras penalises every output of the call
             for n, output in enumerate(outputs):
                 self._activity_penalty(regularizer, attr + suffix + (f"_{n}" if n else ""), output)
         return outputs
+
+    def _output_masks(self, rule: Any, lowered: TorchLayer, args: list[Value], name: str) -> dict[int, str]:
+        """The variables holding the call's output masks, as Keras propagates them; the lines
+        computing new ones come before the call's own."""
+        masks = [value.mask for value in args if value.mask is not None]
+        if rule.mask_policy == "pass" and masks:
+            if len(masks) < len(args):  # a merge with an unmasked input: Keras 3 drops the mask
+                return {}
+            if len(masks) == 1:
+                return {0: masks[0]}
+            made = {0: Expr(" | ".join(masks))}  # a merge keeps every step any input keeps (Keras 3)
+        elif rule.mask_policy == "read":
+            made = lowered.output_masks
+        else:
+            return {}
+        out = {}
+        for index, expression in made.items():
+            if expression.text in masks:  # the input's own mask, passed on
+                out[index] = expression.text
+                continue
+            var = self.local.name(f"{name}_mask")
+            reads = tuple(dict.fromkeys(_variable(v.name) for v in args)) + tuple(masks)
+            self.plan.lines.append(ForwardLine(var, expression, None, reads))
+            out[index] = var
+        return out
 
     def _single_output(
         self,
@@ -466,6 +506,8 @@ class _ClassBuilder:
         self, info: LayerInfo, call: Call, args: list[Value], layer_plan: LayerPlan, attr: str, first: bool, suffix: str
     ) -> list[Value]:
         inner = self.lowering.nested(info)
+        if any(value.mask for value in args):
+            self.lowering.refuse(info, info.loc, "a Keras mask entering a nested model is not supported yet")
         if first:
             layer_plan.inner = inner
             self.plan.modules.append(Submodule(attr, Expr(f"{inner.name}()")))
@@ -554,7 +596,8 @@ def _depth_first(calls: list[Call]) -> list[Call]:
     consumers: dict[int, list[int]] = {n: [] for n in range(len(calls))}
     waiting = [0] * len(calls)
     for n, call in enumerate(calls):
-        producers = {index[(ref[0], ref[1])] for ref in call.inputs if (ref[0], ref[1]) in index}
+        reads = (*call.inputs, call.mask) if call.mask else call.inputs
+        producers = {index[(ref[0], ref[1])] for ref in reads if (ref[0], ref[1]) in index}
         waiting[n] = len(producers)
         for producer in producers:
             consumers[producer].append(n)

@@ -1,4 +1,5 @@
-"""Embedding: integer indices looked up in a table of vectors."""
+"""Embedding, integer indices looked up in a table of vectors, and Masking: the layers
+that start a Keras mask (which steps of a sequence later layers skip)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic import Field
 from ..base import Int, unsupported
 from ..initializers import Initializer, default_initializer
 from ..regularizers import Constraint, Regularizer
-from .base import LayerConfig, Shape, WeightSpec, layer_kind
+from .base import LayerConfig, Shape, ShapeError, WeightSpec, layer_kind, show
 
 
 @layer_kind("Embedding")
@@ -23,7 +24,8 @@ class EmbeddingConfig(LayerConfig):
     embeddings_initializer: Initializer = default_initializer("uniform")
     embeddings_regularizer: Regularizer | None = None
     embeddings_constraint: Constraint | None = None
-    mask_zero: Annotated[bool, unsupported("masks (mask_zero) are not supported yet", False)] = False
+    mask_zero: bool = False
+    """Index 0 is padding: the output carries a mask, false where the index is 0."""
     lora_rank: Annotated[int | None, unsupported("LoRA adapters (lora_rank) are not supported")] = None
     lora_alpha: Annotated[float | None, unsupported("LoRA adapters (lora_alpha) are not supported")] = None
     quantization_config: Annotated[Any, unsupported("quantized layers are not supported")] = None
@@ -49,3 +51,17 @@ class EmbeddingConfig(LayerConfig):
                 self.embeddings_constraint,
             )
         ]
+
+
+@layer_kind("Masking")
+class MaskingConfig(LayerConfig):
+    """Steps whose features all equal `mask_value` are masked: set to zero, and skipped by
+    the layers after it that read masks (RNNs, masked pooling)."""
+
+    mask_value: float = 0.0
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        shape = self.single(inputs)
+        if len(shape) < 2:
+            raise ShapeError(f"Masking needs (batch, steps, ...), got {show(shape)}")
+        return shape

@@ -633,6 +633,8 @@ REDUCTIONS: list[tuple[str, str, str, str]] = [
     ("ops.var", "Var", "numpy", "the variance (population: divided by n)"),
     ("ops.std", "Std", "numpy", "the standard deviation (population)"),
     ("ops.logsumexp", "Logsumexp", "math", "log(sum(exp(x)))"),
+    ("ops.any", "Any", "numpy", "whether any value is true (Keras writes a Masking layer's mask with it)"),
+    ("ops.all", "All", "numpy", "whether every value is true"),
 ]
 
 for _kind, _class, _module, _formula in REDUCTIONS:

@@ -48,14 +48,12 @@ reproduces tf.keras's outputs; with the check, it stops saying why and writes no
 
 REFUSED = {
     "keras2_conv_h5/k2_separable_causal": "Keras 3 has no 'causal' padding for depthwise and separable",
-    "keras2_seq_h5/k2_embedding_mask_zero": "masks (mask_zero) are not supported",
-    "keras2_seq_h5/k2_masking": "Keras layer 'Masking' is not supported",
     "keras2_seq_h5/k2_stateful_lstm": "stateful RNNs",
     "keras2_seq_h5/k2_bidirectional_backward_units": "Keras 3 shapes the output from the forward layer alone",
 }
 """What tf.keras 2 could build and Keras 3 cannot (a Bidirectional whose backward layer has
 other units: Keras 3 sizes the layers after it from the forward layer alone), or nnspec does
-not model yet (masks, a stateful RNN): refused at the field or kind, with the reason."""
+not model (a stateful RNN): refused at the field or kind, with the reason."""
 
 SHARED_TWICE = {"deep_nesting"}
 """Builders whose file holds one model object in two places (tf.keras's shared_object_id).

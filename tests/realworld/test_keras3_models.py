@@ -594,6 +594,24 @@ def build_bidirectional(keras):
     )
 
 
+@case(formats=(".keras", ".weights.h5"))
+def build_masked_text(keras):
+    """Padding skipped as Keras skips it: Embedding(mask_zero) -> Bidirectional LSTM (the
+    mask through a Dense), a Masking layer on a second input, their masks merged by Add.
+    Keras 3 writes the masks as operations of the graph (NotEqual, Any, LogicalOr) given
+    to each call; its legacy .h5 drops their module, and Keras 3 cannot load that file."""
+    layers = keras.layers
+    tokens = keras.Input((None,), dtype="int32")
+    read = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(
+        layers.Dense(4)(layers.Embedding(12, 4, mask_zero=True)(tokens))
+    )
+    signal = keras.Input((None, 6))
+    masked = layers.Masking(mask_value=0.0)(layers.ReLU()(signal))
+    merged = layers.Add()([read, masked])
+    pooled = layers.GlobalAveragePooling1D()(layers.GRU(3, return_sequences=True)(merged))
+    return keras.Model([tokens, signal], layers.Dense(2)(pooled), name="masked_text")
+
+
 @case(formats=(".keras", ".h5", ".weights.h5"))
 def build_transformer_block(keras):
     """A transformer encoder block: self-attention (and a causal cross-attention) with
@@ -820,8 +838,8 @@ def _subclassed_model(keras):
     return model
 
 
-def _functional(keras, shape: tuple[int, ...], body: Callable[[Any], Any]):
-    inputs = keras.Input(shape)
+def _functional(keras, shape: tuple[int, ...], body: Callable[[Any], Any], dtype: str = "float32"):
+    inputs = keras.Input(shape, dtype=dtype)
     return keras.Model(inputs, body(inputs))
 
 
@@ -856,6 +874,11 @@ REFUSED: dict[str, tuple[Callable[[Any], Any], tuple[str, ...], str]] = {
         (".keras", ".h5"),
         "stateful",
     ),
+    "rnn_of_a_cell": (
+        lambda k: k.Sequential([k.Input((5, 3)), k.layers.RNN(k.layers.LSTMCell(4)), k.layers.Dense(2)]),
+        (".keras",),
+        "RNN",
+    ),
     "conv_lstm": (
         lambda k: k.Sequential([k.Input((3, 6, 6, 2)), k.layers.ConvLSTM2D(2, 3), k.layers.Flatten()]),
         (".keras",),
@@ -867,12 +890,15 @@ REFUSED: dict[str, tuple[Callable[[Any], Any], tuple[str, ...], str]] = {
         "Lambda",
     ),
     "custom_registered_layer": (_custom_layer_model, (".keras",), "Scale"),
-    "masked_embedding": (
-        lambda k: k.Sequential(
-            [k.Input((4,), dtype="int32"), k.layers.Embedding(10, 3, mask_zero=True), k.layers.LSTM(2)]
+    "mask_into_attention": (
+        lambda k: _functional(
+            k,
+            (4,),
+            lambda x: k.layers.MultiHeadAttention(1, 2)(*[k.layers.Embedding(10, 3, mask_zero=True)(x)] * 2),
+            dtype="int32",
         ),
         (".keras",),
-        "mask_zero",
+        "mask",
     ),
     "lacking_layer_nested_in_sequential": (
         lambda k: _functional(

@@ -54,7 +54,14 @@ def _keras_model(keras, loaded):
 def _check_against_keras(keras, loaded) -> None:
     model = _keras_model(keras, loaded)
     rng = np.random.default_rng(0)
-    arrays = [rng.normal(size=[1, *s[1:]]).astype("float32") for s in loaded.graph.input_shapes]
+    from nnspec.spec.graph import index_bounds
+
+    graph = loaded.graph
+    arrays = []
+    for shape, bound, dtype in zip(graph.input_shapes, index_bounds(graph), graph.input_dtypes, strict=True):
+        size = [1, *(3 if d is None else d for d in shape[1:])]  # an open length: 3 steps
+        values = rng.normal(size=size) if bound is None else rng.integers(0, bound, size=size)
+        arrays.append(values.astype(dtype if dtype.startswith("int") else "float32"))
     structure = loaded.spec.config.input_layers if loaded.graph.kind == "Functional" else None
     if isinstance(structure, dict):
         model(dict(zip(structure, arrays, strict=True)))

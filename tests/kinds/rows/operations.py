@@ -144,6 +144,10 @@ LOGIC = _joined(
         ("ops.one_hot", "one_hot", "argmax", {"num_classes": 5}),
         ("ops.argmin", "argmin", "b", {"axis": 1, "keepdims": True}),
         ("ops.cast", "argmin_float", "argmin", {"dtype": "float32"}),
+        ("ops.any", "any_greater", "greater", {"axis": -1, "keepdims": True}),
+        ("ops.cast", "any_float", "any_greater", {"dtype": "float32"}),
+        ("ops.all", "all_inside", "inside", {"axis": 1, "keepdims": True}),
+        ("ops.cast", "all_float", "all_inside", {"dtype": "float32"}),
     ],
 )
 

@@ -262,3 +262,118 @@ ROWS += [
     _score_attention("AdditiveAttention", 3),
     _score_attention("AdditiveAttention", 3, use_scale=False, causal=True),
 ]
+
+
+def _masked(*layers: dict[str, Any], vocabulary: int = 4, steps: int | None = 7) -> dict[str, Any]:
+    """Token ids (0 is padding: about one in `vocabulary`) -> Embedding(mask_zero) -> layers."""
+    return {
+        "class_name": "Sequential",
+        "config": {
+            "name": "masked",
+            "layers": [
+                {
+                    "class_name": "InputLayer",
+                    "config": {"name": "tokens", "batch_shape": [None, steps], "dtype": "int32"},
+                },
+                {
+                    "class_name": "Embedding",
+                    "config": {"name": "embed", "input_dim": vocabulary, "output_dim": 3, "mask_zero": True},
+                },
+                *layers,
+            ],
+        },
+    }
+
+
+def _layer(kind: str, name: str, **config: Any) -> dict[str, Any]:
+    return {"class_name": kind, "config": {"name": name, **config}}
+
+
+MASKED_MERGE = {
+    "class_name": "Functional",
+    "config": {
+        "name": "masked_merge",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "a", "batch_shape": [None, 6], "dtype": "int32"}},
+            {"class_name": "InputLayer", "config": {"name": "b", "batch_shape": [None, 6], "dtype": "int32"}},
+            {
+                **_layer("Embedding", "embed_a", input_dim=3, output_dim=4, mask_zero=True),
+                "inbound_nodes": [{"inputs": ["a", 0, 0]}],
+            },
+            {
+                **_layer("Embedding", "embed_b", input_dim=3, output_dim=4, mask_zero=True),
+                "inbound_nodes": [{"inputs": ["b", 0, 0]}],
+            },
+            {**_layer("Add", "both"), "inbound_nodes": [{"inputs": [["embed_a", 0, 0], ["embed_b", 0, 0]]}]},
+            {**_layer("LSTM", "read", units=3), "inbound_nodes": [{"inputs": ["both", 0, 0]}]},
+        ],
+        "input_layers": [["a", 0, 0], ["b", 0, 0]],
+        "output_layers": ["read", 0, 0],
+    },
+}
+
+MASKING = {
+    "class_name": "Sequential",
+    "config": {
+        "name": "masking",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "steps", "batch_shape": [None, 8, 1]}},
+            _layer("ReLU", "some_zero"),  # about half the steps become 0.0: masked
+            _layer("Masking", "mask", mask_value=0.0),
+            _layer("SimpleRNN", "read", units=3, return_sequences=True),
+            _layer("GlobalAveragePooling1D", "average"),
+        ],
+    },
+}
+
+# Keras masks (Embedding mask_zero, Masking): random token ids put padding anywhere, so every
+# row has masked steps in gaps; test_recurrent.py feeds right- and left-padded batches
+ROWS += [
+    KindCase("Embedding", id="mask:Embedding->LSTM", spec=_masked(_layer("LSTM", "read", units=4))),
+    KindCase(
+        "Embedding",
+        id="mask:->GRU(sequences)->Dense",
+        spec=_masked(_layer("GRU", "read", units=4, return_sequences=True), _layer("Dense", "per_step", units=2)),
+    ),
+    KindCase(
+        "Embedding",
+        id="mask:->SimpleRNN(backwards,zero_output)",
+        spec=_masked(
+            _layer("SimpleRNN", "read", units=3, return_sequences=True, go_backwards=True, zero_output_for_mask=True)
+        ),
+    ),
+    KindCase(
+        "Embedding",
+        id="mask:->LSTM(states,loop)",
+        spec=_masked(_layer("LSTM", "read", units=3, recurrent_activation="hard_sigmoid", return_sequences=True)),
+    ),
+    KindCase(
+        "Embedding",
+        id="mask:->Bidirectional(sequences)->GlobalAveragePooling1D",
+        spec=_masked(
+            _layer(
+                "Bidirectional",
+                "both",
+                layer={"class_name": "GRU", "config": {"name": "gru", "units": 3, "return_sequences": True}},
+            ),
+            _layer("GlobalAveragePooling1D", "average"),
+        ),
+    ),
+    KindCase(
+        "Embedding",
+        id="mask:->Dense->Dropout->Bidirectional(sum)",
+        spec=_masked(
+            _layer("Dense", "d", units=4),
+            _layer("Dropout", "drop", rate=0.3),
+            _layer(
+                "Bidirectional",
+                "both",
+                merge_mode="sum",
+                layer={"class_name": "LSTM", "config": {"name": "lstm", "units": 3}},
+            ),
+        ),
+    ),
+    KindCase("Embedding", id="mask:open length", spec=_masked(_layer("LSTM", "read", units=3), steps=None)),
+    KindCase("Add", id="mask:merge of two masks", spec=MASKED_MERGE),
+    KindCase("Masking", id="mask:Masking->SimpleRNN->GlobalAveragePooling1D", spec=MASKING),
+]
