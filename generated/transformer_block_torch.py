@@ -37,15 +37,29 @@ class KerasMultiHeadAttention(nn.Module):
         self.output = nn.Linear(num_heads * value_dim, output_size, bias=bias)
 
     def forward(
-        self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None, causal: bool = False
+        self,
+        query: torch.Tensor,
+        value: torch.Tensor,
+        key: torch.Tensor | None = None,
+        causal: bool = False,
+        mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """`mask`: which (query step, key step) pairs may attend, (batch, T, S), from the
+        inputs' Keras masks; Keras adds -1e9 to the scores of the others."""
         key = value if key is None else key
         q, k, v = (
             projection(x).unflatten(-1, (self.num_heads, -1)).transpose(1, 2)
             for projection, x in ((self.query, query), (self.key, key), (self.value, value))
         )
         dropout = self.dropout if self.training else 0.0
-        attended = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal)
+        bias = None
+        if mask is not None:
+            if causal:
+                mask = mask & torch.ones(mask.shape[-2:], dtype=torch.bool, device=mask.device).tril()
+            bias = torch.where(mask, 0.0, -1e9).unsqueeze(1)  # one for every head
+        attended = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=bias, dropout_p=dropout, is_causal=causal and mask is None
+        )
         return self.output(attended.transpose(1, 2).flatten(2))
 
 

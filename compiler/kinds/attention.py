@@ -46,15 +46,29 @@ class KerasMultiHeadAttention(nn.Module):
         self.output = nn.Linear(num_heads * value_dim, output_size, bias=bias)
 
     def forward(
-        self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None, causal: bool = False
+        self,
+        query: torch.Tensor,
+        value: torch.Tensor,
+        key: torch.Tensor | None = None,
+        causal: bool = False,
+        mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """`mask`: which (query step, key step) pairs may attend, (batch, T, S), from the
+        inputs' Keras masks; Keras adds -1e9 to the scores of the others."""
         key = value if key is None else key
         q, k, v = (
             projection(x).unflatten(-1, (self.num_heads, -1)).transpose(1, 2)
             for projection, x in ((self.query, query), (self.key, key), (self.value, value))
         )
         dropout = self.dropout if self.training else 0.0
-        attended = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=causal)
+        bias = None
+        if mask is not None:
+            if causal:
+                mask = mask & torch.ones(mask.shape[-2:], dtype=torch.bool, device=mask.device).tril()
+            bias = torch.where(mask, 0.0, -1e9).unsqueeze(1)  # one for every head
+        attended = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=bias, dropout_p=dropout, is_causal=causal and mask is None
+        )
         return self.output(attended.transpose(1, 2).flatten(2))
 ''',
     frozenset({"F"}),
@@ -66,8 +80,12 @@ PROJECTIONS = (("query", "query"), ("key", "key"), ("value", "value"), ("attenti
 
 @rule("MultiHeadAttention")
 class MultiHeadAttentionRule(KindRule):
+    """The query's, value's and key's Keras masks (a key's only where it is given) make the
+    pairs that may attend; the output carries the query's mask, as in Keras."""
+
     keras_positional = ("num_heads", "key_dim")
-    mask_policy = "refuse"
+    mask_policy = "read"
+    clears_input_masks = True
 
     def random_in_training(self, config: spec.MultiHeadAttentionConfig) -> bool:
         return config.dropout > 0
@@ -97,6 +115,13 @@ class MultiHeadAttentionRule(KindRule):
         arguments = [str(x) for x in inputs]
         if site.options.get("use_causal_mask"):
             arguments.append("causal=True")
+        query_mask, *other_masks = site.masks
+        pairs = [f"{query_mask}[:, :, None]"] if query_mask else []
+        pairs += [f"{mask}[:, None, :]" for mask in other_masks if mask]
+        if pairs:
+            arguments.append(f"mask={' & '.join(pairs)}")
+        if query_mask:
+            layer.output_masks[0] = Expr(query_mask)
         layer.forward = Expr(f"{m}({', '.join(arguments)})")
         return layer
 
@@ -116,8 +141,16 @@ class KerasAttention(nn.Module):
         self.concat_score_weight = nn.Parameter(torch.ones(())) if score_mode == "concat" else None
 
     def forward(
-        self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor | None = None, causal: bool = False
+        self,
+        query: torch.Tensor,
+        value: torch.Tensor,
+        key: torch.Tensor | None = None,
+        causal: bool = False,
+        query_mask: torch.Tensor | None = None,
+        value_mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """The masks are the inputs' Keras masks: masked value steps get no weight, masked
+        query steps output zeros."""
         key = value if key is None else key
         if self.score_mode == "dot":
             scores = query @ key.transpose(-2, -1)
@@ -130,19 +163,26 @@ class KerasAttention(nn.Module):
             else:
                 tanh = torch.tanh(summed)
                 scores = (tanh if self.scale is None else self.scale * tanh).sum(-1)
-        if causal:  # Keras subtracts 1e9 where a step would look ahead
+        keep = None if value_mask is None else value_mask[:, None, :]
+        if causal:
             steps = torch.ones(scores.shape[-2:], dtype=torch.bool, device=scores.device).tril()
-            scores = torch.where(steps, scores, scores - 1e9)
+            keep = steps if keep is None else keep & steps
+        if keep is not None:  # Keras subtracts 1e9 where a step may not be attended to
+            scores = torch.where(keep, scores, scores - 1e9)
         weights = F.dropout(torch.softmax(scores, dim=-1), self.dropout, self.training)
-        return weights @ value
+        attended = weights @ value
+        return attended if query_mask is None else torch.where(query_mask[..., None], attended, 0.0)
 ''',
     frozenset({"F"}),
 )
 
 
 class _ScoreAttentionRule(KindRule):
+    """Keras's masks of the query and the value: the value's weights none of its masked
+    steps, masked query steps output zeros; the output carries the query's mask."""
+
     score_mode: str
-    mask_policy = "refuse"
+    mask_policy = "read"
 
     def random_in_training(self, config: spec.AttentionConfig) -> bool:
         return config.dropout > 0
@@ -161,6 +201,12 @@ class _ScoreAttentionRule(KindRule):
         arguments = [str(x) for x in inputs]
         if site.options.get("use_causal_mask"):
             arguments.append("causal=True")
+        query_mask, value_mask = site.masks[0], site.masks[1]  # Keras reads no key mask here
+        if query_mask:
+            arguments.append(f"query_mask={query_mask}")
+            layer.output_masks[0] = Expr(query_mask)
+        if value_mask:
+            arguments.append(f"value_mask={value_mask}")
         layer.forward = Expr(f"{m}({', '.join(arguments)})")
         return layer
 

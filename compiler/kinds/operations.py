@@ -248,6 +248,7 @@ _elementwise(
     lambda c, x: call("torch.round", x, decimals=c.decimals) if c.decimals else call("torch.round", x),
 )
 _elementwise("ops.cast", lambda c, x: method(x, "to", DTYPES.get(c.dtype, f"torch.{c.dtype}")))
+_elementwise("ops.convert_to_tensor", lambda c, x: x)
 _elementwise("ops.ones_like", lambda c, x: call("torch.ones_like", x))
 _elementwise("ops.zeros_like", lambda c, x: call("torch.zeros_like", x))
 _elementwise("ops.full_like", lambda c, x: call("torch.full_like", x, literal(c.fill_value)))

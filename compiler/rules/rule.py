@@ -236,6 +236,9 @@ class KindRule:
     merges keep where every input's mask is set), "read" it (RNNs, masked pooling: the rule
     uses `site.masks` and sets `output_masks`; also the kinds that make one), or "refuse"
     (Keras uses it, nnspec does not model that yet)."""
+    clears_input_masks: ClassVar[bool] = False
+    """Removes the Keras masks of the tensors it is called on, for every later call
+    (Keras's MultiHeadAttention does)."""
     reads_indices: ClassVar[bool] = False
     """Takes integer tensors (an Embedding's indices); other kinds refuse them."""
     elementwise: ClassVar[bool] = False

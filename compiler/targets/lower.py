@@ -309,12 +309,17 @@ class _ClassBuilder:
                 self._check_common(info)
         previous = plan.arguments[0]
         calls = _depth_first(self.graph.calls) if isinstance(spec, FunctionalSpec) else self.graph.calls
+        unmasked = self._masks_cleared()
         for call in calls:
             info = self.graph.layer(call.layer)
             if info.kind == "InputLayer":
                 continue
             # the first layer of a Sequential without an InputLayer takes the argument
             args = [self.values[ref] for ref in call.inputs] if call.inputs else [previous]
+            args = [
+                replace(value, mask=None) if unmasked.get(ref, len(self.graph.calls)) < self._order[id(call)] else value
+                for ref, value in zip(call.inputs, args, strict=False)
+            ] or args
             outputs = self._call(info, call, args)
             for i, value in enumerate(outputs):
                 self.values[(info.name, call.index, i)] = value
@@ -325,6 +330,23 @@ class _ClassBuilder:
             plan.penalties = [p for p in plan.penalties if p.attr is None]  # activity penalties only
             plan.constraints = []
         self._returns(previous, top)
+
+    def _masks_cleared(self) -> dict[TensorRef, int]:
+        """Tensors whose Keras mask a call removed (MultiHeadAttention erases its inputs'
+        masks), with the position of that call in Keras's order: later calls see none."""
+        from ..kinds import rule_for
+
+        self._order = {id(call): n for n, call in enumerate(self.graph.calls)}
+        cleared: dict[TensorRef, int] = {}
+        for n, call in enumerate(self.graph.calls):
+            info = self.graph.layer(call.layer)
+            if info.kind == "InputLayer" or isinstance(info.entry, SequentialSpec | FunctionalSpec):
+                continue
+            with contextlib.suppress(NotImplementedError):
+                if rule_for(info.kind).clears_input_masks:
+                    for ref in call.inputs:
+                        cleared.setdefault(ref, n)
+        return cleared
 
     def _input_dtype(self, ref: TensorRef) -> str:
         for entry in self.spec.config.layers:

@@ -328,6 +328,16 @@ class CastConfig(ElementwiseOp):
     dtype: DTypeName  # type: ignore[assignment]
 
 
+@operation("ops.convert_to_tensor", "ConvertToTensor", "core")
+class ConvertToTensorConfig(ElementwiseOp):
+    """x as it is: Keras 3 writes an Attention layer's output mask with it."""
+
+    keras_fields = ("dtype", "sparse", "ragged")
+    dtype: Annotated[DTypeName | None, unsupported("a conversion to another dtype is not supported", None)] = None  # type: ignore[assignment]
+    sparse: Annotated[bool | None, unsupported("sparse tensors are not supported", None)] = None
+    ragged: Annotated[bool | None, unsupported("ragged tensors are not supported", None)] = None
+
+
 class SoftmaxOp(ElementwiseOp):
     """Over one axis: a list of axes fails in Keras's own functional models (its
     TensorFlow backend takes one axis)."""

@@ -612,6 +612,19 @@ def build_masked_text(keras):
     return keras.Model([tokens, signal], layers.Dense(2)(pooled), name="masked_text")
 
 
+@case(formats=(".keras", ".weights.h5"))
+def build_masked_attention(keras):
+    """Attention over padded token ids: self-attention and Luong attention reading the
+    Embedding's mask (Keras passes it implicitly), masked averaging of the result (Keras 3
+    writes that mask as a ConvertToTensor of a NotEqual, given as mask=)."""
+    layers = keras.layers
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = layers.Embedding(12, 4, mask_zero=True)(tokens)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=3)(embedded, embedded)
+    luong = layers.Attention(use_scale=True)([attended, embedded])
+    return keras.Model(tokens, layers.Dense(2)(layers.GlobalAveragePooling1D()(luong)), name="masked_attention")
+
+
 @case(formats=(".keras", ".h5", ".weights.h5"))
 def build_transformer_block(keras):
     """A transformer encoder block: self-attention (and a causal cross-attention) with
@@ -890,12 +903,9 @@ REFUSED: dict[str, tuple[Callable[[Any], Any], tuple[str, ...], str]] = {
         "Lambda",
     ),
     "custom_registered_layer": (_custom_layer_model, (".keras",), "Scale"),
-    "mask_into_attention": (
+    "mask_into_softmax": (
         lambda k: _functional(
-            k,
-            (4,),
-            lambda x: k.layers.MultiHeadAttention(1, 2)(*[k.layers.Embedding(10, 3, mask_zero=True)(x)] * 2),
-            dtype="int32",
+            k, (4,), lambda x: k.layers.Softmax()(k.layers.Embedding(10, 3, mask_zero=True)(x)), dtype="int32"
         ),
         (".keras",),
         "mask",

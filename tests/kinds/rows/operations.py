@@ -148,6 +148,7 @@ LOGIC = _joined(
         ("ops.cast", "any_float", "any_greater", {"dtype": "float32"}),
         ("ops.all", "all_inside", "inside", {"axis": 1, "keepdims": True}),
         ("ops.cast", "all_float", "all_inside", {"dtype": "float32"}),
+        ("ops.convert_to_tensor", "converted", "b"),
     ],
 )
 

@@ -377,3 +377,38 @@ ROWS += [
     KindCase("Add", id="mask:merge of two masks", spec=MASKED_MERGE),
     KindCase("Masking", id="mask:Masking->SimpleRNN->GlobalAveragePooling1D", spec=MASKING),
 ]
+
+
+def _masked_attention(kind: str, causal: bool = False, **config: Any) -> KindCase:
+    """Attention over masked sequences: the query's and the value's own masks (and a key's)."""
+    names = ["query", "value", "key"]
+    layers: list[dict[str, Any]] = []
+    for n in names:
+        layers.append({"class_name": "InputLayer", "config": {"name": n, "batch_shape": [None, 6], "dtype": "int32"}})
+    for n in names:
+        embedding = _layer("Embedding", f"{n}_embed", input_dim=3, output_dim=4, mask_zero=True)
+        layers.append({**embedding, "inbound_nodes": [{"inputs": [n, 0, 0]}]})
+    node: dict[str, Any] = {"inputs": [[f"{n}_embed", 0, 0] for n in names]}
+    if causal:
+        node["kwargs"] = {"use_causal_mask": True}
+    layers.append({"class_name": kind, "config": {"name": "attend", **config}, "inbound_nodes": [node]})
+    layers.append({**_layer("GRU", "read", units=3), "inbound_nodes": [{"inputs": ["attend", 0, 0]}]})
+    spec = {
+        "class_name": "Functional",
+        "config": {
+            "name": "masked_attention",
+            "layers": layers,
+            "input_layers": [[n, 0, 0] for n in names],
+            "output_layers": [["attend", 0, 0], ["read", 0, 0]],
+        },
+    }
+    return KindCase(kind, id=f"mask:{kind}(causal={causal},{config})", spec=spec)
+
+
+ROWS += [
+    _masked_attention("MultiHeadAttention", num_heads=2, key_dim=3),
+    _masked_attention("MultiHeadAttention", causal=True, num_heads=1, key_dim=2),
+    _masked_attention("Attention", use_scale=True),
+    _masked_attention("Attention", causal=True, score_mode="concat"),
+    _masked_attention("AdditiveAttention"),
+]
