@@ -33,7 +33,7 @@ from .weights.files import (
     write_keras,
     write_torch,
 )
-from .weights.keras_archive import ArchiveMismatch, read_keras_archive
+from .weights.keras_archive import ArchiveBomb, ArchiveMismatch, read_keras_archive
 from .weights.links import WeightError, keras_arrays, keras_from_torch_state
 
 
@@ -89,8 +89,12 @@ def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays,
     declares; nothing is lowered to torch, and a `.keras` file's are read without Keras."""
     loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
     if path.suffix.lower() == ".keras" and path.is_file():
-        with contextlib.suppress(ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
+        try:
             return loaded, read_keras_archive(path, loaded), None
+        except (ArchiveBomb, SpecError):
+            raise  # refused: Keras would read no better
+        except (ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
+            pass  # laid out otherwise: Keras reads it below
     from .targets.keras_model import compile_keras
 
     model = compile_keras(loaded)

@@ -152,3 +152,19 @@ def test_a_spec_without_compile_config_cannot_train(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "training needs a compile_config with a loss" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch", "both"])
+def test_a_validation_split_that_cannot_split_the_data_is_refused(tmp_path: Path, backend: str) -> None:
+    """Two rows split 7:3 leave one training sample: validation_split 0.1 leaves none to
+    validate, said before either framework starts (Keras's own ValueError came mid-run)."""
+    text = (EXAMPLES / "iris.yaml").read_text().replace("fit_config:\n", "fit_config:\n  validation_split: 0.1\n")
+    (tmp_path / "split.yaml").write_text(text)
+    (tmp_path / "two.csv").write_text("a,b,c,d,label\n1,2,3,4,0\n5,6,7,8,1\n")
+    result = run(
+        "train", tmp_path / "split.yaml", "--backend", backend, "--data", tmp_path / "two.csv", "-o", tmp_path / "o"
+    )
+    assert result.exit_code == 1, result.output
+    assert "two.csv: fit_config.validation_split 0.1 of 1 training sample leaves none to validate" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
