@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from nnspec.spec import DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
+from nnspec.spec.errors import MAX_SHOWN
 
 app = typer.Typer(
     name="nnspec",
@@ -76,7 +77,9 @@ def validate(
             loaded = load(file, max_params=max_params)
         except SpecError as error:
             failed = True
-            report.append({"file": str(file), "valid": False, "problems": [p.as_dict() for p in error.problems]})
+            shown = error.problems[:MAX_SHOWN]
+            entry = {"file": str(file), "valid": False, "problems": [p.as_dict() for p in shown]}
+            report.append({**entry, "more": error.count - len(shown)} if error.count > len(shown) else entry)
             if not as_json:
                 typer.echo(str(error), err=True)
             continue
@@ -280,7 +283,9 @@ def check(
     if train:
         _check_training(loaded, steps, seed, tolerance, as_json, data)
     tolerance = 1e-5 if tolerance is None else tolerance
-    with _reporting():
+    from .weights.files import named
+
+    with _reporting(), named(weights):
         keras_model, state = _check_weights(loaded, weights)
         report = check_parity(
             loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state, layout=layout.value

@@ -27,6 +27,7 @@ from .weights.files import (
     Arrays,
     keras_file_config,
     kind_of,
+    named,
     read_arrays,
     read_keras_weights,
     read_torch_state,
@@ -137,7 +138,8 @@ def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) ->
     compiled = Compiled.of(spec)
     loaded = compiled.loaded
     state = read_torch_state(weights) if kind_of(weights) == "torch" else None
-    arrays = keras_from_torch_state(state, compiled.links) if state is not None else read_arrays(weights, compiled)
+    with named(weights):
+        arrays = keras_from_torch_state(state, compiled.links) if state is not None else read_arrays(weights, compiled)
     stem = identifier(loaded.graph.name, "model")
 
     def write(stage: Staging) -> None:

@@ -570,14 +570,26 @@ def _class_indices(y: np.ndarray, part: _Part, kind: LabelKind, units: int, wher
             hint = "for more than two classes use sparse_categorical_crossentropy with one unit per class"
         else:
             message = f"{part.label_at(bad)} is {y[bad]:g}, outside 0..{units - 1} for an output layer of {units} units"
-            counts_from_one = y.min() == 1 and y.max() == units
-            hint = (
-                "the labels seem to count from 1: subtract 1"
-                if counts_from_one
-                else f"give the output layer {int(y.max()) + 1} units, or relabel the classes 0..{units - 1}"
-            )
+            hint = _class_range_hint(y, units)
         raise DataError(where, message, hint)
     return y.astype(np.int64)
+
+
+MAX_SUGGESTED_UNITS = 100_000
+"""A hint never tells anyone to give a layer more units than this (a label of 1e30 is a
+mistake in the data, not a model with 10**30 classes)."""
+
+
+def _class_range_hint(y: np.ndarray, units: int) -> str:
+    relabel = f"relabel the classes 0..{units - 1}"
+    if y.min() == 1 and y.max() == units:
+        return "the labels seem to count from 1: subtract 1"
+    if y.min() < 0:
+        return f"class indices count from 0: {relabel}"
+    classes = int(y.max()) + 1
+    if classes > MAX_SUGGESTED_UNITS:
+        return f"{relabel}; a class index of {y.max():g} looks like a mistake in the data"
+    return f"give the output layer {classes} units, or {relabel}"
 
 
 def _one_hot_given(y: np.ndarray, part: _Part, units: int, where: str) -> np.ndarray:

@@ -8,6 +8,8 @@ No code in a file is ever run: `.pt` is read with `weights_only=True`, and a
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ import numpy as np
 from ...spec.errors import SpecError, brief
 from ...spec.graph import ModelWeight
 from ...spec.read import MAX_FILE_BYTES, parse_text, read_zipped_spec
+from .keras_errors import explain_keras_load_error
 from .links import (
     WeightError,
     keras_arrays,
@@ -31,6 +34,17 @@ if TYPE_CHECKING:
 KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
 Arrays = dict[str, np.ndarray]
+
+
+@contextmanager
+def named(path: Path | None) -> Iterator[None]:
+    """A weight problem found after the file was read (a tensor missing, a shape) names the file."""
+    try:
+        yield
+    except WeightError as error:
+        if path is None or str(error).startswith(str(path)):
+            raise
+        raise WeightError(f"{path}: {error}") from None
 
 
 def kind_of(path: Path) -> str:
@@ -73,7 +87,7 @@ def read_keras_weights(path: Path, model: Any, weights: list[ModelWeight]) -> Ar
     try:
         model.load_weights(str(path))
     except Exception as exc:  # Keras raises ValueError, OSError, KeyError... for a file that does not fit
-        raise WeightError(f"{path}: the weights do not fit the spec's model ({_first_line(exc)})") from None
+        raise WeightError(f"{path}: the weights do not fit the spec's model: {explain_keras_load_error(exc)}") from None
     return keras_arrays(model, weights)
 
 

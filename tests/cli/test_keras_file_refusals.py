@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import EXAMPLES, FIXTURES
 from nnspec.compiler.cli import app
 from nnspec.compiler.weights import keras_archive
 
@@ -110,3 +110,32 @@ def test_legacy_h5_architecture_that_is_not_json_text_is_refused(tmp_path: Path,
     assert result.exit_code == 1, result.output
     assert f"{path}: 1 problem in spec" in result.output and message in result.output, result.output
     assert "Traceback" not in result.output
+
+
+KERAS_SAYS = (
+    "A total of 2 objects could not be loaded. Example error message for object <Dense name=hidden_2, built=True>:"
+    "\n\nThe shape of the target variable and the shape of the target value in `variable.assign(value)` must match. "
+    "variable.shape=(50, 30), Received: value.shape=(50, 3). Target variable: <Variable path=iris/hidden_2/kernel, "
+    "shape=(50, 30), dtype=float32, value=[[ 0.17 0.12 ...]]>\n\nList of objects that could not be loaded:\n[...]"
+)
+
+
+def test_a_keras_load_error_names_the_layer_and_both_shapes() -> None:
+    from nnspec.compiler.weights.keras_errors import explain_keras_load_error
+
+    assert explain_keras_load_error(ValueError(KERAS_SAYS)) == (
+        "layer 'hidden_2': kernel has shape (50, 3) in the file, the spec's model needs (50, 30) (and 1 more layer)"
+    )
+    other = "A total of 1 objects could not be loaded. Example error message for object <Dense name=d>:\n\nNo vars."
+    assert explain_keras_load_error(ValueError(other)) == "layer 'd': No vars."
+
+
+@pytest.mark.keras
+def test_keras_weights_of_another_model_name_the_layer_and_both_shapes(tmp_path: Path) -> None:
+    import nnspec
+
+    nnspec.compile_keras(EXAMPLES / "iris_small.yaml").save_weights(tmp_path / "s.weights.h5")
+    result = runner.invoke(app, ["check", str(EXAMPLES / "iris.yaml"), "--weights", str(tmp_path / "s.weights.h5")])
+    assert result.exit_code == 1
+    assert "s.weights.h5: the weights do not fit the spec's model: layer 'hidden_2': kernel has shape" in result.output
+    assert "the spec's model needs (50, 30)" in result.output and "A total of" not in result.output

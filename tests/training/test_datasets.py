@@ -97,6 +97,21 @@ def test_too_few_output_units_for_the_classes() -> None:
     refused("iris", "label of sample", "outside 0..1", "2 units", hint, output_shape=(None, 2))
 
 
+@pytest.mark.parametrize(
+    ("label", "hint"),
+    [
+        ("1e30", "relabel the classes 0..2; a class index of 1e+30 looks like a mistake in the data"),
+        ("-1", "class indices count from 0: relabel the classes 0..2"),
+        ("7", "give the output layer 8 units, or relabel the classes 0..2"),
+    ],
+)
+def test_a_hint_never_suggests_an_absurd_fix(tmp_path: Path, label: str, hint: str) -> None:
+    """No 'give the output layer 1000000000000000019884624838657 units', nor 3 units to a layer of 3."""
+    path = write(tmp_path, f"f1,f2,label\n1,2,0\n3,4,{label}\n5,6,1\n")
+    message = refused(path, "row 3, column 3 'label'", hint, input_shape=(None, 2))
+    assert "give the output layer 1000" not in message
+
+
 # -- label kinds -----------------------------------------------------------------
 
 
