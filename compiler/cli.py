@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from nnspec.spec import DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
+from nnspec.spec import DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
 from nnspec.spec.errors import MAX_SHOWN
 
 app = typer.Typer(
@@ -29,6 +29,12 @@ app = typer.Typer(
 )
 
 MaxParams = Annotated[int, typer.Option("--max-params", min=1, help="Refuse specs with more parameters than this.")]
+MaxActivations = Annotated[
+    int,
+    typer.Option(
+        "--max-activations", min=1, help="Refuse specs whose largest tensor holds more values per sample than this."
+    ),
+]
 
 
 class Format(StrEnum):
@@ -42,9 +48,9 @@ def _fail(error: SpecError) -> None:
     raise typer.Exit(1)
 
 
-def _load(path: Path, max_params: int) -> LoadedSpec:
+def _load(path: Path, max_params: int, max_activations: int = DEFAULT_MAX_ACTIVATIONS) -> LoadedSpec:
     try:
-        return load(path, max_params=max_params)
+        return load(path, max_params=max_params, max_activations=max_activations)
     except SpecError as error:
         _fail(error)
         raise  # unreachable: _fail exits
@@ -67,6 +73,7 @@ def write_atomically(path: Path, text: str) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Spec files (JSON or YAML, any Keras dialect).")],
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Check specs: structure, names, graph, shapes and parameter counts."""
@@ -74,7 +81,7 @@ def validate(
     failed = False
     for file in files:
         try:
-            loaded = load(file, max_params=max_params)
+            loaded = load(file, max_params=max_params, max_activations=max_activations)
         except SpecError as error:
             failed = True
             shown = error.problems[:MAX_SHOWN]
@@ -101,11 +108,12 @@ def summary(
     file: Annotated[Path, typer.Argument(help="A spec file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Print the table of Keras's model.summary(), with no framework loaded."""
     from nnspec.spec.summary import summarize
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     result = summarize(loaded.graph)
     counts = _torch_counts(loaded)
     if as_json:
@@ -150,11 +158,12 @@ def normalize(
     ] = Format.yaml,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Rewrite a spec in canonical YAML or JSON, or as Keras 3 JSON."""
     from nnspec.spec import write
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     try:
         if to is Format.keras_json:
             text = write.dump_json(write.to_keras_json(loaded.spec, loaded.graph))
@@ -202,11 +211,12 @@ def generate(
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("."),
     layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Write readable PyTorch and/or Keras source for a spec (no framework needed)."""
     from .generate import generate_files
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     with _reporting():
         written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0], layout=layout.value)
     for path in written:
@@ -273,13 +283,14 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Build both frameworks' models, copy weights each way, and compare every layer's output.
 
     With --train: start both from the same weights, take the same batches, and compare every step's loss."""
     from .parity.check import check_parity
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     if train:
         _check_training(loaded, steps, seed, tolerance, as_json, data)
     tolerance = 1e-5 if tolerance is None else tolerance

@@ -19,6 +19,7 @@ from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
 from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
+from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, nesting_problem
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
 from .normalize import MODEL_CLASSES, normalize
 from .read import parse_text, read_file
@@ -38,23 +39,34 @@ class LoadedSpec:
 
 
 @gc_paused()
-def load(source: str | Path | dict[str, Any], max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+def load(
+    source: str | Path | dict[str, Any],
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_activations: int = DEFAULT_MAX_ACTIVATIONS,
+) -> LoadedSpec:
     """Load a spec file (JSON or YAML, any dialect) or already-parsed data."""
     if isinstance(source, dict):
-        return load_data(source, "<data>", max_params)
+        return load_data(source, "<data>", max_params, max_activations)
     name = str(source)
-    return load_data(read_file(source), name, max_params)
+    return load_data(read_file(source), name, max_params, max_activations)
 
 
 @gc_paused()
-def loads(text: str, name: str = "<text>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
-    return load_data(parse_text(text, name), name, max_params)
+def loads(
+    text: str,
+    name: str = "<text>",
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_activations: int = DEFAULT_MAX_ACTIVATIONS,
+) -> LoadedSpec:
+    return load_data(parse_text(text, name), name, max_params, max_activations)
 
 
 @gc_paused()
-def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+def load_data(
+    doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS, max_activations: int = DEFAULT_MAX_ACTIVATIONS
+) -> LoadedSpec:
     try:
-        return _load(doc, name, max_params)
+        return _load(doc, name, max_params, max_activations)
     except SpecError as exc:
         exc.source = exc.source or name
         raise
@@ -62,7 +74,7 @@ def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARA
         raise SpecError.at(name, "the spec nests too deeply") from None
 
 
-def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
+def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedSpec:
     if not isinstance(doc, dict):
         raise SpecError.at(
             "<document>",
@@ -72,6 +84,9 @@ def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
         )
     _refuse_lone_surrogates(doc)
     _refuse_shapeless_layers(doc)
+    too_deep = nesting_problem(doc)
+    if too_deep is not None:
+        raise SpecError([too_deep])
     normalized = normalize(doc)
     mapper = _PathMapper(normalized.origin)
     problems = list(normalized.problems)
@@ -102,6 +117,9 @@ def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
         raise SpecError(_dedupe(problems + graph_problems), more=getattr(graph_problems, "more", 0))
     assert spec is not None
     graph = analyze(spec, mapper, max_params)
+    too_large = activation_problem(graph, mapper, max_activations)
+    if too_large is not None:
+        raise SpecError([too_large])
     return LoadedSpec(spec, graph, normalized.dialect, name)
 
 
