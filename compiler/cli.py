@@ -13,14 +13,44 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from nnspec.spec import DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
 from nnspec.spec.errors import MAX_SHOWN
 
+
+class _PlainFlags:
+    """No `<bool>` after a flag in --help (typer 0.29 prints one in the type column)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        return params
+
+
+class Command(_PlainFlags, TyperCommand):
+    """Usage as a reader expects it: `convert [OPTIONS] SOURCE`, not `{source}`."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.name or "arg").upper() + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(_PlainFlags, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=Group,
     name="nnspec",
     help="One Keras-shaped model spec, validated without frameworks, compiled to Keras 3 and PyTorch.",
     no_args_is_help=True,
@@ -69,9 +99,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Spec files (JSON or YAML, any Keras dialect).")],
+    files: Annotated[list[Path], typer.Argument(exists=True, help="Spec files (JSON or YAML, any Keras dialect).")],
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
@@ -103,9 +133,9 @@ def validate(
     raise typer.Exit(1 if failed else 0)
 
 
-@app.command()
+@app.command(cls=Command)
 def summary(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
@@ -136,7 +166,7 @@ def _torch_counts(loaded: LoadedSpec) -> tuple[int, int] | None:
         return None
 
 
-@app.command()
+@app.command(cls=Command)
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
 ) -> None:
@@ -150,9 +180,9 @@ def schema(
         write_atomically(output, text)
 
 
-@app.command()
+@app.command(cls=Command)
 def normalize(
-    file: Annotated[Path, typer.Argument(help="A spec in any dialect.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec in any dialect.")],
     to: Annotated[
         Format, typer.Option("--to", help="yaml, json, or keras-json (Keras 3's to_json format).")
     ] = Format.yaml,
@@ -185,6 +215,11 @@ class Target(StrEnum):
     both = "both"
 
 
+class ConvertTo(StrEnum):
+    torch = "torch"
+    keras = "keras"
+
+
 class ModuleLayout(StrEnum):
     torch = "torch"
     keras = "keras"
@@ -204,9 +239,9 @@ class TorchFormat(StrEnum):
     safetensors = "safetensors"
 
 
-@app.command()
+@app.command(cls=Command)
 def generate(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     target: Annotated[Target, typer.Option("--target", help="torch, keras or both.")] = Target.both,
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("."),
     layout: LayoutOption = ModuleLayout.torch,
@@ -223,14 +258,22 @@ def generate(
         typer.echo(f"wrote {path}")
 
 
-@app.command()
+@app.command(cls=Command)
 def convert(
     source: Annotated[
-        Path, typer.Argument(help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors).")
+        Path,
+        typer.Argument(exists=True, help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors)."),
     ],
-    to: Annotated[Target, typer.Option("--to", help="torch or keras.")],
+    to: Annotated[
+        ConvertTo,
+        typer.Option(
+            "--to",
+            help="torch: a Keras file to a spec, PyTorch module source and weights; "
+            "keras: torch weights (with --spec) to a .keras file. One direction per run.",
+        ),
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
-    spec: Annotated[Path | None, typer.Option("--spec", help="The spec, for weights-only files.")] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", exists=True, help="The spec, for weights-only files.")] = None,
     fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
     layout: LayoutOption = ModuleLayout.torch,
@@ -238,14 +281,12 @@ def convert(
     """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
     from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
 
-    if to is Target.both:
-        _misuse("--to takes torch or keras")
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
-    if to is Target.keras and loaded is None:
+    if to is ConvertTo.keras and loaded is None:
         _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
     with _reporting(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded; ours are printed below, Keras's loader notes are not
-        if to is Target.torch:
+        if to is ConvertTo.torch:
             result = convert_to_torch(source, output, loaded, fmt.value, check, layout.value)
         else:
             result = convert_to_keras(source, loaded, output, check)
@@ -263,11 +304,11 @@ def convert(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     weights: Annotated[
-        Path | None, typer.Option("--weights", help="Weights to check with (Keras or torch file).")
+        Path | None, typer.Option("--weights", exists=True, help="Weights to check with (Keras or torch file).")
     ] = None,
     tolerance: Annotated[
         float | None,
@@ -348,14 +389,17 @@ class Backend(StrEnum):
     both = "both"
 
 
+SavedRun = Annotated[
+    Path, typer.Argument(exists=True, help="A folder `nnspec train` wrote (or its .keras / .pt file).")
+]
 DataOption = Annotated[
     str, typer.Option("--data", help="iris, digits (scikit-learn's, split 7:3), or a .csv / .npz file.")
 ]
 
 
-@app.command()
+@app.command(cls=Command)
 def train(
-    file: Annotated[Path, typer.Argument(help="A spec with a compile_config (and a fit_config).")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec with a compile_config (and a fit_config).")],
     backend: Annotated[Backend, typer.Option("--backend", help="keras, torch or both.")] = Backend.both,
     data: DataOption = "iris",
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("runs"),
@@ -380,9 +424,9 @@ def train(
         typer.echo(f"{result.backend:>5}: test {shown}; {result.params:,} parameters; curves {result.curves}")
 
 
-@app.command()
+@app.command(cls=Command)
 def evaluate(
-    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    model: SavedRun,
     data: DataOption = "iris",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
@@ -403,9 +447,9 @@ def evaluate(
         typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in ordered(figures).items()))
 
 
-@app.command()
+@app.command(cls=Command)
 def predict(
-    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    model: SavedRun,
     data: DataOption = "iris",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write predictions as CSV here.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
