@@ -252,7 +252,7 @@ def generate(
     from .generate import generate_files
 
     loaded = _load(file, max_params, max_activations)
-    with _reporting():
+    with _reporting(file):
         written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0], layout=layout.value)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -284,7 +284,7 @@ def convert(
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
     if to is ConvertTo.keras and loaded is None:
         _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
-    with _reporting(), warnings.catch_warnings(record=True) as caught:
+    with _reporting(spec or source), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded; ours are printed below, Keras's loader notes are not
         if to is ConvertTo.torch:
             result = convert_to_torch(source, output, loaded, fmt.value, check, layout.value)
@@ -337,7 +337,7 @@ def check(
     tolerance = 1e-5 if tolerance is None else tolerance
     from .weights.files import named
 
-    with _reporting(), named(weights):
+    with _reporting(file), named(weights):
         keras_model, state = _check_weights(loaded, weights)
         report = check_parity(
             loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state, layout=layout.value
@@ -356,7 +356,7 @@ def _check_training(
 ) -> None:
     from .training.parity import check_training, dataset_batches
 
-    with _reporting():
+    with _reporting(loaded.source):
         batches = dataset_batches(loaded, data, seed) if data else None
         report = check_training(loaded, steps, seed, tolerance, batches)
     if as_json:
@@ -414,7 +414,7 @@ def train(
 
     loaded = _load(file, DEFAULT_MAX_PARAMS)
     backends = ["keras", "torch"] if backend is Backend.both else [backend.value]
-    with _reporting():
+    with _reporting(file):
         plan = training_plan(loaded)
         dataset = dataset_for(loaded, plan, data, seed)
         typer.echo(describe_dataset(dataset))
@@ -482,11 +482,13 @@ def describe_dataset(dataset: object) -> str:
 
 
 @contextmanager
-def _reporting() -> Iterator[None]:
-    """Spec, data and weight problems become a message and exit 1, never a traceback."""
+def _reporting(source: object = None) -> Iterator[None]:
+    """Spec, data and weight problems become a message and exit 1, never a traceback. A
+    spec problem found after loading (no torch rule, a training plan) names the spec file."""
     try:
         yield
     except SpecError as error:
+        error.source = error.source or (str(source) if source is not None else None)
         _fail(error)
     except (ValueError, OSError) as error:
         from .parity.check import ParityUnavailable

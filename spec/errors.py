@@ -69,6 +69,8 @@ def count_text(count: int, unit: str) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """'Dence' -> "did you mean 'Dense'?" when a close match exists."""
     pool = list(choices)
+    if len(word) > 3 * max(map(len, pool), default=0):
+        return None  # no ratio reaches 0.6 (difflib took 8 s to say so of a 10 MB name)
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in pool}

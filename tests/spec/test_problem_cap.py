@@ -79,3 +79,14 @@ def test_a_huge_value_is_cut_wherever_a_problem_echoes_it() -> None:
     doc = _sequential([{"class_name": "InputLayer", "config": {"batch_shape": [None, 4]}}, {"class_name": big}])
     text = str(_refusal(doc))
     assert len(text) < 2_000 and "characters]…" in text
+
+
+def test_a_huge_unknown_name_is_not_fuzzy_matched() -> None:
+    """No choice can be close to a word three times its length: difflib is not asked (it took
+    8 s for a 10 MB name)."""
+    from nnspec.spec.errors import did_you_mean
+
+    started = time.perf_counter()
+    assert did_you_mean("Dense" * 2_000_000, ["Dense", "Conv2D"]) is None
+    assert time.perf_counter() - started < 0.5
+    assert did_you_mean("Dence", ["Dense", "Conv2D"]) == "did you mean 'Dense'?"
