@@ -211,7 +211,19 @@ def _read_builtin(name: str) -> _Raw:
     )
 
 
+MAX_CSV_BYTES = 256 * 1024**2
+"""A CSV is parsed cell by cell into Python strings, some 20 times its size in memory:
+past this it is refused before reading (an .npz of the same data is read as arrays)."""
+
+
 def _read_text(path: Path, where: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise DataError(
+            where,
+            f"is {size:,} bytes, more than the {MAX_CSV_BYTES:,} nnspec reads from a CSV",
+            "save the data as arrays with numpy.savez and pass the .npz file",
+        )
     try:
         return path.read_text(encoding="utf-8-sig")  # -sig: drop the BOM spreadsheets write
     except UnicodeDecodeError as error:

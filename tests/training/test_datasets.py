@@ -431,3 +431,11 @@ def test_a_validation_split_that_leaves_a_side_empty_is_refused() -> None:
         check_validation_split(dataset(2), 0.9)
     check_validation_split(dataset(10), 0.1)
     check_validation_split(dataset(1), 0.0)
+
+
+def test_a_csv_too_large_to_parse_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nnspec.compiler.training import datasets
+
+    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 100)
+    path = write(tmp_path, csv_of(20))
+    refused(path, "more than the 100 nnspec reads from a CSV", "numpy.savez", input_shape=(None, 2))
