@@ -13,13 +13,44 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from nnspec.spec import DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
+from nnspec.spec import DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
+from nnspec.spec.errors import MAX_SHOWN
+
+
+class _PlainFlags:
+    """No `<bool>` after a flag in --help (typer 0.29 prints one in the type column)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        return params
+
+
+class Command(_PlainFlags, TyperCommand):
+    """Usage as a reader expects it: `convert [OPTIONS] SOURCE`, not `{source}`."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.name or "arg").upper() + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(_PlainFlags, TyperGroup):
+    pass
+
 
 app = typer.Typer(
+    cls=Group,
     name="nnspec",
     help="One Keras-shaped model spec, validated without frameworks, compiled to Keras 3 and PyTorch.",
     no_args_is_help=True,
@@ -28,6 +59,12 @@ app = typer.Typer(
 )
 
 MaxParams = Annotated[int, typer.Option("--max-params", min=1, help="Refuse specs with more parameters than this.")]
+MaxActivations = Annotated[
+    int,
+    typer.Option(
+        "--max-activations", min=1, help="Refuse specs whose largest tensor holds more values per sample than this."
+    ),
+]
 
 
 class Format(StrEnum):
@@ -41,9 +78,9 @@ def _fail(error: SpecError) -> None:
     raise typer.Exit(1)
 
 
-def _load(path: Path, max_params: int) -> LoadedSpec:
+def _load(path: Path, max_params: int, max_activations: int = DEFAULT_MAX_ACTIVATIONS) -> LoadedSpec:
     try:
-        return load(path, max_params=max_params)
+        return load(path, max_params=max_params, max_activations=max_activations)
     except SpecError as error:
         _fail(error)
         raise  # unreachable: _fail exits
@@ -62,10 +99,11 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Spec files (JSON or YAML, any Keras dialect).")],
+    files: Annotated[list[Path], typer.Argument(exists=True, help="Spec files (JSON or YAML, any Keras dialect).")],
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Check specs: structure, names, graph, shapes and parameter counts."""
@@ -73,10 +111,12 @@ def validate(
     failed = False
     for file in files:
         try:
-            loaded = load(file, max_params=max_params)
+            loaded = load(file, max_params=max_params, max_activations=max_activations)
         except SpecError as error:
             failed = True
-            report.append({"file": str(file), "valid": False, "problems": [p.as_dict() for p in error.problems]})
+            shown = error.problems[:MAX_SHOWN]
+            entry = {"file": str(file), "valid": False, "problems": [p.as_dict() for p in shown]}
+            report.append({**entry, "more": error.count - len(shown)} if error.count > len(shown) else entry)
             if not as_json:
                 typer.echo(str(error), err=True)
             continue
@@ -93,16 +133,17 @@ def validate(
     raise typer.Exit(1 if failed else 0)
 
 
-@app.command()
+@app.command(cls=Command)
 def summary(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Print the table of Keras's model.summary(), with no framework loaded."""
     from nnspec.spec.summary import summarize
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     result = summarize(loaded.graph)
     counts = _torch_counts(loaded)
     if as_json:
@@ -125,7 +166,7 @@ def _torch_counts(loaded: LoadedSpec) -> tuple[int, int] | None:
         return None
 
 
-@app.command()
+@app.command(cls=Command)
 def schema(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
 ) -> None:
@@ -139,19 +180,20 @@ def schema(
         write_atomically(output, text)
 
 
-@app.command()
+@app.command(cls=Command)
 def normalize(
-    file: Annotated[Path, typer.Argument(help="A spec in any dialect.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec in any dialect.")],
     to: Annotated[
         Format, typer.Option("--to", help="yaml, json, or keras-json (Keras 3's to_json format).")
     ] = Format.yaml,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Rewrite a spec in canonical YAML or JSON, or as Keras 3 JSON."""
     from nnspec.spec import write
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     try:
         if to is Format.keras_json:
             text = write.dump_json(write.to_keras_json(loaded.spec, loaded.graph))
@@ -173,6 +215,11 @@ class Target(StrEnum):
     both = "both"
 
 
+class ConvertTo(StrEnum):
+    torch = "torch"
+    keras = "keras"
+
+
 class ModuleLayout(StrEnum):
     torch = "torch"
     keras = "keras"
@@ -192,32 +239,41 @@ class TorchFormat(StrEnum):
     safetensors = "safetensors"
 
 
-@app.command()
+@app.command(cls=Command)
 def generate(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     target: Annotated[Target, typer.Option("--target", help="torch, keras or both.")] = Target.both,
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("."),
     layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Write readable PyTorch and/or Keras source for a spec (no framework needed)."""
     from .generate import generate_files
 
-    loaded = _load(file, max_params)
-    with _reporting():
+    loaded = _load(file, max_params, max_activations)
+    with _reporting(file):
         written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0], layout=layout.value)
     for path in written:
         typer.echo(f"wrote {path}")
 
 
-@app.command()
+@app.command(cls=Command)
 def convert(
     source: Annotated[
-        Path, typer.Argument(help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors).")
+        Path,
+        typer.Argument(exists=True, help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors)."),
     ],
-    to: Annotated[Target, typer.Option("--to", help="torch or keras.")],
+    to: Annotated[
+        ConvertTo,
+        typer.Option(
+            "--to",
+            help="torch: a Keras file to a spec, PyTorch module source and weights; "
+            "keras: torch weights (with --spec) to a .keras file. One direction per run.",
+        ),
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
-    spec: Annotated[Path | None, typer.Option("--spec", help="The spec, for weights-only files.")] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", exists=True, help="The spec, for weights-only files.")] = None,
     fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
     layout: LayoutOption = ModuleLayout.torch,
@@ -225,14 +281,12 @@ def convert(
     """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
     from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
 
-    if to is Target.both:
-        _misuse("--to takes torch or keras")
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
-    if to is Target.keras and loaded is None:
+    if to is ConvertTo.keras and loaded is None:
         _misuse("converting weights to Keras needs the model's spec: add --spec SPEC")
-    with _reporting(), warnings.catch_warnings(record=True) as caught:
+    with _reporting(spec or source), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # recorded; ours are printed below, Keras's loader notes are not
-        if to is Target.torch:
+        if to is ConvertTo.torch:
             result = convert_to_torch(source, output, loaded, fmt.value, check, layout.value)
         else:
             result = convert_to_keras(source, loaded, output, check)
@@ -250,11 +304,11 @@ def convert(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
-    file: Annotated[Path, typer.Argument(help="A spec file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
     weights: Annotated[
-        Path | None, typer.Option("--weights", help="Weights to check with (Keras or torch file).")
+        Path | None, typer.Option("--weights", exists=True, help="Weights to check with (Keras or torch file).")
     ] = None,
     tolerance: Annotated[
         float | None,
@@ -270,17 +324,20 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     layout: LayoutOption = ModuleLayout.torch,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Build both frameworks' models, copy weights each way, and compare every layer's output.
 
     With --train: start both from the same weights, take the same batches, and compare every step's loss."""
     from .parity.check import check_parity
 
-    loaded = _load(file, max_params)
+    loaded = _load(file, max_params, max_activations)
     if train:
         _check_training(loaded, steps, seed, tolerance, as_json, data)
     tolerance = 1e-5 if tolerance is None else tolerance
-    with _reporting():
+    from .weights.files import named
+
+    with _reporting(file), named(weights):
         keras_model, state = _check_weights(loaded, weights)
         report = check_parity(
             loaded, tolerance, seed, training, keras_model=keras_model, torch_state=state, layout=layout.value
@@ -299,7 +356,7 @@ def _check_training(
 ) -> None:
     from .training.parity import check_training, dataset_batches
 
-    with _reporting():
+    with _reporting(loaded.source):
         batches = dataset_batches(loaded, data, seed) if data else None
         report = check_training(loaded, steps, seed, tolerance, batches)
     if as_json:
@@ -332,14 +389,17 @@ class Backend(StrEnum):
     both = "both"
 
 
+SavedRun = Annotated[
+    Path, typer.Argument(exists=True, help="A folder `nnspec train` wrote (or its .keras / .pt file).")
+]
 DataOption = Annotated[
     str, typer.Option("--data", help="iris, digits (scikit-learn's, split 7:3), or a .csv / .npz file.")
 ]
 
 
-@app.command()
+@app.command(cls=Command)
 def train(
-    file: Annotated[Path, typer.Argument(help="A spec with a compile_config (and a fit_config).")],
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec with a compile_config (and a fit_config).")],
     backend: Annotated[Backend, typer.Option("--backend", help="keras, torch or both.")] = Backend.both,
     data: DataOption = "iris",
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")] = Path("runs"),
@@ -354,7 +414,7 @@ def train(
 
     loaded = _load(file, DEFAULT_MAX_PARAMS)
     backends = ["keras", "torch"] if backend is Backend.both else [backend.value]
-    with _reporting():
+    with _reporting(file):
         plan = training_plan(loaded)
         dataset = dataset_for(loaded, plan, data, seed)
         typer.echo(describe_dataset(dataset))
@@ -364,9 +424,9 @@ def train(
         typer.echo(f"{result.backend:>5}: test {shown}; {result.params:,} parameters; curves {result.curves}")
 
 
-@app.command()
+@app.command(cls=Command)
 def evaluate(
-    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    model: SavedRun,
     data: DataOption = "iris",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
@@ -387,9 +447,9 @@ def evaluate(
         typer.echo(f"{saved.backend}: test " + ", ".join(f"{k} {v:.4f}" for k, v in ordered(figures).items()))
 
 
-@app.command()
+@app.command(cls=Command)
 def predict(
-    model: Annotated[Path, typer.Argument(help="A folder `nnspec train` wrote (or its .keras / .pt file).")],
+    model: SavedRun,
     data: DataOption = "iris",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write predictions as CSV here.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the train/test split.")] = 0,
@@ -422,11 +482,13 @@ def describe_dataset(dataset: object) -> str:
 
 
 @contextmanager
-def _reporting() -> Iterator[None]:
-    """Spec, data and weight problems become a message and exit 1, never a traceback."""
+def _reporting(source: object = None) -> Iterator[None]:
+    """Spec, data and weight problems become a message and exit 1, never a traceback. A
+    spec problem found after loading (no torch rule, a training plan) names the spec file."""
     try:
         yield
     except SpecError as error:
+        error.source = error.source or (str(source) if source is not None else None)
         _fail(error)
     except (ValueError, OSError) as error:
         from .parity.check import ParityUnavailable

@@ -27,13 +27,14 @@ from .weights.files import (
     Arrays,
     keras_file_config,
     kind_of,
+    named,
     read_arrays,
     read_keras_weights,
     read_torch_state,
     write_keras,
     write_torch,
 )
-from .weights.keras_archive import ArchiveMismatch, read_keras_archive
+from .weights.keras_archive import ArchiveBomb, ArchiveMismatch, read_keras_archive
 from .weights.links import WeightError, keras_arrays, keras_from_torch_state
 
 
@@ -89,8 +90,12 @@ def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays,
     declares; nothing is lowered to torch, and a `.keras` file's are read without Keras."""
     loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
     if path.suffix.lower() == ".keras" and path.is_file():
-        with contextlib.suppress(ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
+        try:
             return loaded, read_keras_archive(path, loaded), None
+        except (ArchiveBomb, SpecError):
+            raise  # refused: Keras would read no better
+        except (ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
+            pass  # laid out otherwise: Keras reads it below
     from .targets.keras_model import compile_keras
 
     model = compile_keras(loaded)
@@ -133,7 +138,8 @@ def convert_to_keras(weights: Path, spec: Any, out: Path, check: bool = True) ->
     compiled = Compiled.of(spec)
     loaded = compiled.loaded
     state = read_torch_state(weights) if kind_of(weights) == "torch" else None
-    arrays = keras_from_torch_state(state, compiled.links) if state is not None else read_arrays(weights, compiled)
+    with named(weights):
+        arrays = keras_from_torch_state(state, compiled.links) if state is not None else read_arrays(weights, compiled)
     stem = identifier(loaded.graph.name, "model")
 
     def write(stage: Staging) -> None:

@@ -42,34 +42,51 @@ class Staging:
 
 @contextmanager
 def staged(directory: Path) -> Iterator[Staging]:
-    output_folder(directory)
-    _remove_abandoned(directory)
+    made = output_folder(directory)
+    done = False
     try:
-        scratch = Path(tempfile.mkdtemp(dir=directory, prefix=f"{PREFIX}{os.getpid()}-"))
-    except OSError as exc:
-        raise OutputError(f"{directory}: cannot write in the output folder: {exc.strerror}") from None
-    try:
-        staging = Staging(directory, scratch)
-        yield staging
-        for name in staging.names:
-            os.replace(scratch / name, directory / name)
+        _remove_abandoned(directory)
+        try:
+            scratch = Path(tempfile.mkdtemp(dir=directory, prefix=f"{PREFIX}{os.getpid()}-"))
+        except OSError as exc:
+            raise OutputError(f"{directory}: cannot write in the output folder: {exc.strerror}") from None
+        try:
+            staging = Staging(directory, scratch)
+            yield staging
+            for name in staging.names:
+                os.replace(scratch / name, directory / name)
+            done = True
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not done:  # a failed or interrupted run leaves no empty folder it made, either
+            _remove_empty(made)
 
 
-def output_folder(directory: Path) -> None:
+def output_folder(directory: Path) -> list[Path]:
     """Make `directory` (and its parents), or say plainly why it cannot be: a file in the
-    way is named, not reported as an errno."""
+    way is named, not reported as an errno. Returns the folders it made, deepest first."""
+    missing = []
     for folder in (directory, *directory.parents):
         if folder.exists():
             if not folder.is_dir():
                 what = "-o names a file" if folder == directory else f"{folder} is a file"
                 raise OutputError(f"{directory}: {what}, not a folder; the outputs go in a folder")
             break
+        missing.append(folder)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{directory}: cannot make the output folder: {exc.strerror}") from None
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first: a parent empties once its child is gone
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (another run's files), or gone
 
 
 def _remove_abandoned(directory: Path) -> None:

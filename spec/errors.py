@@ -32,6 +32,19 @@ def brief(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+MAX_FIELD = 300
+"""A problem's message, path, value or hint past this many characters is cut in the middle:
+a 10 MB layer name echoed in full, twice, made 20 MB of output."""
+
+
+def clip(text: str | None, limit: int = MAX_FIELD) -> str | None:
+    """'aaaa…[999,740 characters]…aaaa' for a text longer than `limit`."""
+    if text is None or len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 5
+    return f"{text[:head]}…[{len(text) - head - tail:,} characters]…{text[-tail:]}"
+
+
 BIG = 10**15
 """From here on a number reads better as 1.2e+17 than as 18 digits."""
 
@@ -56,6 +69,8 @@ def count_text(count: int, unit: str) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """'Dence' -> "did you mean 'Dense'?" when a close match exists."""
     pool = list(choices)
+    if len(word) > 3 * max(map(len, pool), default=0):
+        return None  # no ratio reaches 0.6 (difflib took 8 s to say so of a 10 MB name)
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in pool}
@@ -73,6 +88,10 @@ class Problem:
     received: str | None = None
     expected: str | None = None
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("path", "message", "received", "expected", "hint"):  # frozen: set as dataclasses do
+            object.__setattr__(self, name, clip(getattr(self, name)))
 
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}"
@@ -94,13 +113,29 @@ class Problem:
         }
 
 
+MAX_SHOWN = 50
+"""Problems printed; past these a spec is broken wholesale, and the rest are counted."""
+MAX_KEPT = 1000
+"""Problems held in memory; past these they are only counted (a spec of 100,000 broken
+layer entries holds 1,000 problems, not 100,000)."""
+
+
+class Problems(list[Problem]):
+    """Problems as found, and how many more were found than are held."""
+
+    more: int = 0
+
+
 @dataclass
 class SpecError(Exception):
-    """A spec is invalid. Holds every problem found: those of structure first, then those of
-    the graph (names, references, shapes) among the layers that are well formed."""
+    """A spec is invalid. Holds every problem found (up to MAX_KEPT, then counted in `more`):
+    those of structure first, then those of the graph (names, references, shapes) among the
+    layers that are well formed."""
 
     problems: list[Problem] = field(default_factory=list)
     source: str | None = None
+    more: int = 0
+    """Problems found beyond those held."""
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -110,30 +145,42 @@ class SpecError(Exception):
         where = path if isinstance(path, str) else format_path(path)
         return cls([Problem(where, message, **details)])
 
+    @property
+    def count(self) -> int:
+        return len(self.problems) + self.more
+
     def __str__(self) -> str:
         head = f"{self.source}: " if self.source else ""
-        count = len(self.problems)
-        lines = [f"{head}{count} problem{'s' if count != 1 else ''} in spec"]
-        lines += [f"  - {p}" for p in self.problems]
+        count = self.count
+        lines = [f"{head}{count:,} problem{'s' if count != 1 else ''} in spec"]
+        lines += [f"  - {p}" for p in self.problems[:MAX_SHOWN]]
+        if count > MAX_SHOWN:
+            lines.append(f"  ... and {count - MAX_SHOWN:,} more")
         return "\n".join(lines)
 
 
 class ProblemList:
-    """Collects problems while a pass walks a document, then raises them together."""
+    """Collects problems while a pass walks a document, then raises them together. Holds
+    the first MAX_KEPT; the rest are counted."""
 
     def __init__(self) -> None:
-        self.items: list[Problem] = []
+        self.items = Problems()
 
     def add(self, path: Sequence[PathPart] | str, message: str, **details: str | None) -> None:
+        if len(self.items) >= MAX_KEPT:
+            self.items.more += 1
+            return
         where = path if isinstance(path, str) else format_path(path)
         self.items.append(Problem(where, message, **details))
 
     def extend(self, error: SpecError) -> None:
-        self.items.extend(error.problems)
+        room = max(MAX_KEPT - len(self.items), 0)
+        self.items.extend(error.problems[:room])
+        self.items.more += error.more + max(len(error.problems) - room, 0)
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise SpecError(list(self.items))
+            raise SpecError(list(self.items), more=self.items.more)

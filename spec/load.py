@@ -4,19 +4,22 @@ Every failure on the way is a SpecError whose paths point into the user's file."
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import PathPart, Problem, SpecError, brief, did_you_mean, format_path
+from .errors import MAX_KEPT, PathPart, Problem, Problems, SpecError, brief, did_you_mean, format_path
 from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
 from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
+from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, nesting_problem
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
 from .normalize import MODEL_CLASSES, normalize
 from .read import parse_text, read_file
@@ -36,23 +39,34 @@ class LoadedSpec:
 
 
 @gc_paused()
-def load(source: str | Path | dict[str, Any], max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+def load(
+    source: str | Path | dict[str, Any],
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_activations: int = DEFAULT_MAX_ACTIVATIONS,
+) -> LoadedSpec:
     """Load a spec file (JSON or YAML, any dialect) or already-parsed data."""
     if isinstance(source, dict):
-        return load_data(source, "<data>", max_params)
+        return load_data(source, "<data>", max_params, max_activations)
     name = str(source)
-    return load_data(read_file(source), name, max_params)
+    return load_data(read_file(source), name, max_params, max_activations)
 
 
 @gc_paused()
-def loads(text: str, name: str = "<text>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
-    return load_data(parse_text(text, name), name, max_params)
+def loads(
+    text: str,
+    name: str = "<text>",
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_activations: int = DEFAULT_MAX_ACTIVATIONS,
+) -> LoadedSpec:
+    return load_data(parse_text(text, name), name, max_params, max_activations)
 
 
 @gc_paused()
-def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS) -> LoadedSpec:
+def load_data(
+    doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARAMS, max_activations: int = DEFAULT_MAX_ACTIVATIONS
+) -> LoadedSpec:
     try:
-        return _load(doc, name, max_params)
+        return _load(doc, name, max_params, max_activations)
     except SpecError as exc:
         exc.source = exc.source or name
         raise
@@ -60,7 +74,7 @@ def load_data(doc: Any, name: str = "<data>", max_params: int = DEFAULT_MAX_PARA
         raise SpecError.at(name, "the spec nests too deeply") from None
 
 
-def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
+def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedSpec:
     if not isinstance(doc, dict):
         raise SpecError.at(
             "<document>",
@@ -69,27 +83,113 @@ def _load(doc: Any, name: str, max_params: int) -> LoadedSpec:
             expected="an object with class_name and config",
         )
     _refuse_lone_surrogates(doc)
+    _refuse_shapeless_layers(doc)
+    too_deep = nesting_problem(doc)
+    if too_deep is not None:
+        raise SpecError([too_deep])
     normalized = normalize(doc)
     mapper = _PathMapper(normalized.origin)
     problems = list(normalized.problems)
-    located: list[Loc | None] = [normalized.canonical_loc(loc) for loc in normalized.problem_locs]
+    refused = _PathIndex(format_path(loc) for loc in normalized.problem_locs)  # every one, held or counted
+    located: list[Loc | None] = [normalized.canonical_loc(loc) for loc in normalized.problem_locs[:MAX_KEPT]]
+    more = normalized.problems.more
+    errors: list[Any] | None = None
     try:
         spec = MODEL_ADAPTER.validate_python(normalized.data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        spec = None
+        entries = _layer_entries(normalized.data)
+        errors = exc.errors(include_url=False) if entries is None or exc.error_count() <= MAX_KEPT else []
+    if spec is None and not errors:  # broken wholesale: pydantic's whole list (1 KB an error) is never held
+        found = _entry_by_entry(normalized.data, _layer_entries(normalized.data) or [], mapper, refused)
+        raise SpecError(_dedupe(problems + found), more=more + found.more)
+    if errors:
         walked = [_walk(err["loc"], normalized.data) for err in errors]
         found = [_problem(err, loc, owner, mapper) for err, (loc, owner) in zip(errors, walked, strict=True)]
-        problems += [p for p in found if not any(_overlaps(p.path, q.path) for q in problems)]
+        problems += [p for p in found if not refused.overlaps(p.path)]
         located += [loc for loc, _ in walked]
-        spec = None
+    if problems and more:  # too many for the graph checks to say anything of use
+        raise SpecError(_dedupe(problems), more=more)
     if problems:  # round two: the graph problems of what did validate
         from .second_round import second_round  # only invalid specs need it
 
-        problems += second_round(normalized.data, located, mapper, max_params)
-        raise SpecError(_dedupe(problems))
+        graph_problems = second_round(normalized.data, located, mapper, max_params)
+        raise SpecError(_dedupe(problems + graph_problems), more=getattr(graph_problems, "more", 0))
     assert spec is not None
     graph = analyze(spec, mapper, max_params)
+    too_large = activation_problem(graph, mapper, max_activations)
+    if too_large is not None:
+        raise SpecError([too_large])
     return LoadedSpec(spec, graph, normalized.dialect, name)
+
+
+def _refuse_shapeless_layers(doc: dict[str, Any]) -> None:
+    """A layer list of mostly entries that are no layer at all (100,000 `{}`) is refused
+    from one cheap pass over it, before the normaliser copies each entry (0.7 KB apiece)."""
+    config = doc.get("config")
+    entries, at = (config, ("config",)) if isinstance(config, list) else (_layer_entries(doc), ("config", "layers"))
+    shapeless = (i for i, entry in enumerate(entries or ()) if not isinstance(entry, dict) or "class_name" not in entry)
+    first = list(itertools.islice(shapeless, MAX_KEPT + 1))
+    if len(first) <= MAX_KEPT:
+        return  # a few: the full checks name each with the rest of what is wrong
+    problems = [
+        Problem(format_path((*at, i)), "class_name is missing", expected="an object with a class_name")
+        for i in first[:MAX_KEPT]
+    ]
+    raise SpecError(problems, more=1 + sum(1 for _ in shapeless))
+
+
+def _layer_entries(data: Any) -> list[Any] | None:
+    config = data.get("config") if isinstance(data, dict) else None
+    layers = config.get("layers") if isinstance(config, dict) else None
+    return layers if isinstance(layers, list) else None
+
+
+def _entry_by_entry(data: dict[str, Any], entries: list[Any], mapper: _PathMapper, refused: _PathIndex) -> Problems:
+    """The structure problems of a model validated piece by piece (the model without its
+    layers, then each layer entry): only the first MAX_KEPT are held, the rest counted."""
+    from .second_round import layer_adapter
+
+    shell = {**data, "config": {**data["config"], "layers": []}}
+    pieces = itertools.chain(
+        [((), shell, MODEL_ADAPTER)],
+        ((("config", "layers", i), entry, layer_adapter()) for i, entry in enumerate(entries)),
+    )
+    found = Problems()
+    for prefix, piece, adapter in pieces:
+        try:
+            adapter.validate_python(piece)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc, owner = _walk(err["loc"], piece)
+                problem = _problem(err, (*prefix, *loc), owner, mapper)
+                if refused.overlaps(problem.path):
+                    continue
+                if len(found) < MAX_KEPT:
+                    found.append(problem)
+                else:
+                    found.more += 1
+    return found
+
+
+class _PathIndex:
+    """Answers 'does this path lie within one of these, or one of these within it?' in time
+    linear in the path ('layers[1]' and 'layers[1].units' overlap, 'layers[10]' does not)."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = set(paths)
+        self.within = {prefix for path in self.paths for prefix in _prefixes(path)}
+
+    def overlaps(self, path: str) -> bool:
+        return path in self.within or any(prefix in self.paths for prefix in _prefixes(path))
+
+
+def _prefixes(path: str) -> Iterator[str]:
+    """'a.b[1]' -> 'a', 'a.b', 'a.b[1]'."""
+    for index, char in enumerate(path):
+        if index and char in ".[":
+            yield path[:index]
+    yield path
 
 
 def _refuse_lone_surrogates(doc: dict[str, Any]) -> None:
@@ -187,12 +287,6 @@ def _int_hint(value: Any) -> str | None:
     if isinstance(value, str):
         return "write the number without quotes" if value.strip().lstrip("-").isdigit() else None
     return None
-
-
-def _overlaps(a: str, b: str) -> bool:
-    """One path lies within the other ('layers[1]' and 'layers[1].units', not 'layers[10]')."""
-    short, long = sorted((a, b), key=len)
-    return long.startswith(short) and long[len(short) : len(short) + 1] in ("", ".", "[")
 
 
 def _walk(raw_loc: tuple[Any, ...], data: Any) -> tuple[Loc, Any]:

@@ -6,8 +6,9 @@ JSON-like tree (dicts, lists, str, int, float, bool, None) of bounded size."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import SpecError
 
@@ -20,6 +21,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_NODES = 2_000_000
 """YAML aliases may repeat subtrees; past this many nodes after expansion we refuse
 (the 'billion laughs' alias bomb)."""
+
+
+_WEIGHTS_ELSEWHERE = "a spec holds the architecture only; weights go in .keras, .h5, .pt or .safetensors"
 
 
 def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
@@ -38,21 +42,54 @@ def read_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     try:
         with file.open("rb") as stream:
             # st_size says nothing of a device, a FIFO or stdin: the limit holds while reading
-            raw = stream.read(max_bytes + 1)
+            raw = read_bounded(stream, max_bytes)
     except OSError as exc:
         raise SpecError.at(str(file), f"cannot read file: {exc.strerror}") from None
-    if len(raw) > max_bytes:
+    if raw is None:
         raise _too_large(file, f"more than {max_bytes:,} bytes", max_bytes)
     return parse_text(raw, name=str(file), fmt=_format_of(file))
 
 
-def _too_large(file: Path, received: str, max_bytes: int) -> SpecError:
+def read_bounded(stream: IO[bytes], max_bytes: int) -> bytes | None:
+    """All that `stream` holds, or None where that is more than `max_bytes` (never more is read)."""
+    raw = stream.read(max_bytes + 1)
+    return None if len(raw) > max_bytes else raw
+
+
+def read_zip_member(archive: zipfile.ZipFile, member: str, max_bytes: int) -> bytes | None:
+    """A zip member's bytes, or None where they pass `max_bytes`: refused from the size the
+    archive declares before anything is inflated, and bounded while inflating (a declared
+    size can lie). Raises KeyError where the member is absent."""
+    if archive.getinfo(member).file_size > max_bytes:
+        return None
+    with archive.open(member) as stream:
+        return read_bounded(stream, max_bytes)
+
+
+def read_zipped_spec(archive: zipfile.ZipFile, member: str, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """A JSON spec stored in a zip (a `.keras` file's config.json), under the limits and
+    refusals of a spec file. Problems are located at `member`."""
+    try:
+        raw = read_zip_member(archive, member, max_bytes)
+    except KeyError:
+        raise SpecError.at(member, "missing from the archive", hint="a .keras file holds config.json") from None
+    if raw is None:
+        size = archive.getinfo(member).file_size
+        received = f"{size:,} bytes" if size > max_bytes else f"more than {max_bytes:,} bytes"
+        hint = "a Keras archive's config.json holds the architecture only: this one is padded, or a zip bomb"
+        raise _too_large(Path(member), f"{received} once decompressed", max_bytes, hint, what="member")
+    return parse_text(raw, name=member, fmt="json")
+
+
+def _too_large(
+    file: Path, received: str, max_bytes: int, hint: str = _WEIGHTS_ELSEWHERE, what: str = "file"
+) -> SpecError:
     return SpecError.at(
         str(file),
-        "file is too large for an architecture spec",
+        f"{what} is too large for an architecture spec",
         received=received,
         expected=f"at most {max_bytes:,} bytes",
-        hint="a spec holds the architecture only; weights go in .keras, .h5, .pt or .safetensors",
+        hint=hint,
     )
 
 

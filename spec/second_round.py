@@ -56,7 +56,7 @@ def _failed_layers(locs: list[Loc | None]) -> set[int] | None:
 def _entry(layer: Any, failed: bool) -> Any:
     if not failed:
         try:
-            return _layer_adapter().validate_python(layer)
+            return layer_adapter().validate_python(layer)
         except ValidationError:
             pass  # cannot happen for a layer the first round passed; treat it as failed anyway
     doc = layer if isinstance(layer, dict) else {}
@@ -71,7 +71,7 @@ def _entry(layer: Any, failed: bool) -> Any:
 
 
 @cache
-def _layer_adapter() -> TypeAdapter[Any]:
+def layer_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(Layer)  # built only on this (error) path
 
 

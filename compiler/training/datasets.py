@@ -156,6 +156,22 @@ def describe(dataset: Dataset) -> str:
     return f"{dataset.name}: {len(dataset.x_train)} train / {len(dataset.x_test)} test samples, {features}, {labels}"
 
 
+def check_validation_split(dataset: Dataset, split: float) -> None:
+    """Refuse a validation split that leaves either side without a sample, before either
+    framework starts: Keras trains on the first floor(n * (1 - split)) samples, the
+    generated torch loop validates on the last int(n * split)."""
+    count = len(dataset.x_train)
+    if not split:
+        return
+    side = "validate" if count * split < 1 else "train" if math.floor(count * (1 - split)) < 1 else None
+    if side is not None:
+        raise DataError(
+            dataset.source,
+            f"fit_config.validation_split {split:g} of {_plural(count, 'training sample')} leaves none to {side}",
+            "give more samples, another validation_split, or validation_split: 0",
+        )
+
+
 # -- reading ------------------------------------------------------------------
 
 
@@ -195,7 +211,19 @@ def _read_builtin(name: str) -> _Raw:
     )
 
 
+MAX_CSV_BYTES = 256 * 1024**2
+"""A CSV is parsed cell by cell into Python strings, some 20 times its size in memory:
+past this it is refused before reading (an .npz of the same data is read as arrays)."""
+
+
 def _read_text(path: Path, where: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise DataError(
+            where,
+            f"is {size:,} bytes, more than the {MAX_CSV_BYTES:,} nnspec reads from a CSV",
+            "save the data as arrays with numpy.savez and pass the .npz file",
+        )
     try:
         return path.read_text(encoding="utf-8-sig")  # -sig: drop the BOM spreadsheets write
     except UnicodeDecodeError as error:
@@ -325,18 +353,75 @@ def _read_npz(path: Path, where: str) -> _Raw:
     return _Raw(name=path.stem, where=where, parts=parts)
 
 
+MAX_DATA_BYTES = 4 * 1024**3
+"""The arrays of an .npz file, inflated: past this a file is a mistake or a zip bomb, and
+is refused from the sizes its zip directory declares, before anything is inflated."""
+
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+"""The .npy header versions numpy writes for numeric and text arrays (3.0 only adds
+non-Latin-1 field names of structured arrays)."""
+
+
 def _npz_arrays(path: Path, where: str) -> dict[str, np.ndarray]:
+    """Every array of an .npz file, each member's header checked before its data is read:
+    nothing is allocated past what the file can hold, and no pickle is ever loaded."""
     if not zipfile.is_zipfile(path):  # checked first: np.load would take any other bytes for a pickle
         raise DataError(where, "is not an .npz file (a zip of .npy arrays)", "write it with numpy.savez")
     try:
-        with np.load(path, allow_pickle=False) as archive:  # no pickles: a data file never runs code
-            return {key: archive[key] for key in archive.files}
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise DataError(where, "holds Python objects", "save plain numeric arrays with numpy.savez") from error
-        raise DataError(where, f"is not a readable .npz file: {error}") from error
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            inflated = sum(member.file_size for member in members)
+            if inflated > MAX_DATA_BYTES:
+                raise DataError(
+                    where,
+                    f"its arrays would take {inflated:,} bytes once inflated, more than the {MAX_DATA_BYTES:,} "
+                    "nnspec reads",
+                    "train on a smaller sample, or from your own data loader in the generated training script",
+                )
+            return {_npz_key(member, where): _npz_member(archive, member, where) for member in members}
     except (OSError, EOFError, zipfile.BadZipFile) as error:
         raise DataError(where, f"is not a readable .npz file: {error}") from error
+
+
+def _npz_key(member: zipfile.ZipInfo, where: str) -> str:
+    if member.is_dir() or not member.filename.endswith(".npy"):
+        raise DataError(
+            where, f"member {member.filename!r} is not a .npy array", "an .npz file is written by numpy.savez"
+        )
+    return member.filename[: -len(".npy")]
+
+
+def _npz_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> np.ndarray:
+    name = member.filename
+    with archive.open(member) as stream:
+        try:
+            read_header = _NPY_HEADERS.get(np.lib.format.read_magic(stream))
+            if read_header is None:
+                raise ValueError("an .npy version numpy does not write for plain arrays")
+            shape, fortran, dtype = read_header(stream)
+        except ValueError as error:
+            raise DataError(where, f"member {name!r} is not a readable .npy array ({error})") from error
+        if dtype.hasobject:
+            raise DataError(where, f"{name!r} holds Python objects", "save plain numeric arrays with numpy.savez")
+        size, held = math.prod(shape) * dtype.itemsize, member.file_size - stream.tell()
+        if size > held:  # the header's shape is a claim: the member must hold the bytes
+            raise DataError(
+                where,
+                f"{name!r} claims shape {shape} of {dtype} ({size:,} bytes) but holds {held:,} bytes",
+                "the file is truncated or forged; write it again with numpy.savez",
+            )
+        array = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
+        view = memoryview(array.reshape(-1, order="A").view(np.uint8))  # the array's own bytes, filled in place
+        filled = 0
+        while filled < size:
+            count = stream.readinto(view[filled:])
+            if not count:
+                raise DataError(where, f"{name!r} ends after {filled:,} of its {size:,} bytes", "the file is truncated")
+            filled += count
+    return array
 
 
 def _npz_part(x: np.ndarray, y: np.ndarray, x_key: str, y_key: str, where: str) -> _Part:
@@ -431,7 +516,7 @@ def _prepare_labels(
     strata: dict[str, np.ndarray | None] = {}
     for key, part in raw.parts.items():
         y = part.y if part.y.dtype.kind != "U" else np.searchsorted(class_names, part.y)
-        _check_finite(y, part.at, raw.where, "label")
+        _check_finite(y, part.label_at, raw.where, "label")
         if kind == "regression" or (kind == "binary" and units > 1):
             ys[key] = _targets(y, part, output_shape, raw.where, kind)
             strata[key] = None
@@ -497,14 +582,26 @@ def _class_indices(y: np.ndarray, part: _Part, kind: LabelKind, units: int, wher
             hint = "for more than two classes use sparse_categorical_crossentropy with one unit per class"
         else:
             message = f"{part.label_at(bad)} is {y[bad]:g}, outside 0..{units - 1} for an output layer of {units} units"
-            counts_from_one = y.min() == 1 and y.max() == units
-            hint = (
-                "the labels seem to count from 1: subtract 1"
-                if counts_from_one
-                else f"give the output layer {int(y.max()) + 1} units, or relabel the classes 0..{units - 1}"
-            )
+            hint = _class_range_hint(y, units)
         raise DataError(where, message, hint)
     return y.astype(np.int64)
+
+
+MAX_SUGGESTED_UNITS = 100_000
+"""A hint never tells anyone to give a layer more units than this (a label of 1e30 is a
+mistake in the data, not a model with 10**30 classes)."""
+
+
+def _class_range_hint(y: np.ndarray, units: int) -> str:
+    relabel = f"relabel the classes 0..{units - 1}"
+    if y.min() == 1 and y.max() == units:
+        return "the labels seem to count from 1: subtract 1"
+    if y.min() < 0:
+        return f"class indices count from 0: {relabel}"
+    classes = int(y.max()) + 1
+    if classes > MAX_SUGGESTED_UNITS:
+        return f"{relabel}; a class index of {y.max():g} looks like a mistake in the data"
+    return f"give the output layer {classes} units, or {relabel}"
 
 
 def _one_hot_given(y: np.ndarray, part: _Part, units: int, where: str) -> np.ndarray:

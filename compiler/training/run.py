@@ -18,7 +18,7 @@ from ..compiled import Compiled
 from ..names import identifier
 from ..staging import staged
 from ..targets.loading import one_torch_thread
-from .datasets import Dataset, load_dataset
+from .datasets import Dataset, check_validation_split, load_dataset
 from .keras_fit import compiled_keras_model, fit_keras
 from .plan import TrainingPlan, training_plan
 from .plots import plot_history, save_history
@@ -61,6 +61,7 @@ def train(
 ) -> TrainResult:
     """Train, evaluate on the test split, and write model, spec, history and curves."""
     plan = training_plan(loaded)
+    check_validation_split(data, plan.fit.validation_split)
     stem = identifier(loaded.graph.name, "model")
     epochs = epochs or plan.fit.epochs
     train_size = len(data.x_train) - int(len(data.x_train) * plan.fit.validation_split)

@@ -7,14 +7,18 @@ No code in a file is ever run: `.pt` is read with `weights_only=True`, and a
 
 from __future__ import annotations
 
-import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...spec.errors import SpecError, brief
 from ...spec.graph import ModelWeight
+from ...spec.read import MAX_FILE_BYTES, parse_text, read_zipped_spec
+from .keras_errors import explain_keras_load_error
 from .links import (
     WeightError,
     keras_arrays,
@@ -30,6 +34,17 @@ if TYPE_CHECKING:
 KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
 Arrays = dict[str, np.ndarray]
+
+
+@contextmanager
+def named(path: Path | None) -> Iterator[None]:
+    """A weight problem found after the file was read (a tensor missing, a shape) names the file."""
+    try:
+        yield
+    except WeightError as error:
+        if path is None or str(error).startswith(str(path)):
+            raise
+        raise WeightError(f"{path}: {error}") from None
 
 
 def kind_of(path: Path) -> str:
@@ -72,7 +87,7 @@ def read_keras_weights(path: Path, model: Any, weights: list[ModelWeight]) -> Ar
     try:
         model.load_weights(str(path))
     except Exception as exc:  # Keras raises ValueError, OSError, KeyError... for a file that does not fit
-        raise WeightError(f"{path}: the weights do not fit the spec's model ({_first_line(exc)})") from None
+        raise WeightError(f"{path}: the weights do not fit the spec's model: {explain_keras_load_error(exc)}") from None
     return keras_arrays(model, weights)
 
 
@@ -118,28 +133,13 @@ def write_keras(path: Path, compiled: Compiled, arrays: Arrays) -> None:
 
 def keras_file_config(path: Path) -> dict[str, Any]:
     """The architecture stored in a `.keras` file (config.json) or a legacy full-model
-    `.h5` (its model_config attribute), as JSON data: read, never deserialised."""
+    `.h5` (its model_config attribute), as JSON data: read, never deserialised, under the
+    limits and refusals of a spec file (size, nesting, duplicate keys)."""
     try:
-        if path.suffix.lower() == ".keras":
-            with zipfile.ZipFile(path) as archive:
-                config = json.loads(archive.read("config.json"))
-            if isinstance(config, dict) and config.get("compile_config") == {}:
-                del config["compile_config"]  # Keras writes {} for a model never compiled; its loader skips it
-            return config
-        import h5py
-
-        with h5py.File(path, "r") as handle:
-            raw = handle.attrs.get("model_config")
-            if raw is None:
-                raise WeightError(f"{path}: holds weights only; give the architecture with --spec")
-            config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-            version = handle.attrs.get("keras_version")
-            if isinstance(config, dict) and version is not None:  # it tells the loader which dialect
-                config.setdefault("keras_version", version.decode() if isinstance(version, bytes) else str(version))
-            training = handle.attrs.get("training_config")
-            if isinstance(config, dict) and training is not None:  # how it was compiled
-                config.setdefault("compile_config", json.loads(_text(training)))
-            return config
+        return _keras_zip_config(path) if path.suffix.lower() == ".keras" else _h5_config(path)
+    except SpecError as error:
+        error.source = error.source or str(path)
+        raise
     except WeightError:
         raise
     except FileNotFoundError:
@@ -148,8 +148,50 @@ def keras_file_config(path: Path) -> dict[str, Any]:
         raise WeightError(f"{path}: not a readable Keras model file ({_first_line(exc)})") from None
 
 
-def _text(raw: Any) -> str:
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
+def _keras_zip_config(path: Path) -> Any:
+    with zipfile.ZipFile(path) as archive:
+        config = read_zipped_spec(archive, "config.json")
+    if isinstance(config, dict) and config.get("compile_config") == {}:
+        del config["compile_config"]  # Keras writes {} for a model never compiled; its loader skips it
+    return config
+
+
+def _h5_config(path: Path) -> Any:
+    import h5py
+
+    with h5py.File(path, "r") as handle:
+        if "model_config" not in handle.attrs:
+            raise WeightError(f"{path}: holds weights only; give the architecture with --spec")
+        config = parse_text(_attribute_text(handle, "model_config"), name="model_config", fmt="json")
+        if not isinstance(config, dict):
+            return config  # refused by the loader, which names what it is
+        if "keras_version" in handle.attrs:  # it tells the loader which dialect
+            version = _attribute_text(handle, "keras_version")
+            config.setdefault(
+                "keras_version", version.decode(errors="replace") if isinstance(version, bytes) else version
+            )
+        if "training_config" in handle.attrs:  # how it was compiled
+            training = _attribute_text(handle, "training_config")
+            config.setdefault("compile_config", parse_text(training, name="training_config", fmt="json"))
+        return config
+
+
+def _attribute_text(handle: Any, name: str) -> str | bytes:
+    """A text attribute of an HDF5 file, its size and type checked before it is read."""
+    attribute = handle.attrs.get_id(name)
+    if attribute.shape != ():
+        raise SpecError.at(name, "is not text", received=f"an array of shape {attribute.shape}")
+    if attribute.get_storage_size() > MAX_FILE_BYTES:
+        raise SpecError.at(
+            name,
+            "is too large for an architecture spec",
+            received=f"{attribute.get_storage_size():,} bytes",
+            expected=f"at most {MAX_FILE_BYTES:,} bytes",
+        )
+    value = handle.attrs[name]
+    if not isinstance(value, str | bytes):
+        raise SpecError.at(name, "is not text", received=brief(value))
+    return value
 
 
 def _first_line(exc: BaseException) -> str:

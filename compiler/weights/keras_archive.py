@@ -12,7 +12,6 @@ caller lets Keras read the file."""
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,11 @@ from typing import Any
 import numpy as np
 
 from ...spec.base import snake_case
+from ...spec.errors import SpecError
 from ...spec.graph import Graph
 from ...spec.load import LoadedSpec
+from ...spec.read import read_zipped_spec
+from .links import WeightError
 
 Arrays = dict[str, np.ndarray]
 MODELS = ("Functional", "Sequential", "Model")
@@ -31,14 +33,22 @@ class ArchiveMismatch(ValueError):
     """The archive is not laid out as the spec says: let Keras read it instead."""
 
 
+class ArchiveBomb(WeightError):
+    """A member that would inflate far past its stored size: refused, not handed to Keras."""
+
+
 def read_keras_archive(path: Path, loaded: LoadedSpec) -> Arrays:
     """Every declared weight of the spec's model, from a `.keras` file. Raises
     ArchiveMismatch where the archive does not hold exactly those weights."""
     import h5py
 
     with zipfile.ZipFile(path) as archive:
-        config = json.loads(archive.read("config.json"))
-        stored = archive.read("model.weights.h5")
+        try:
+            config = read_zipped_spec(archive, "config.json")
+        except SpecError as error:
+            error.source = str(path)
+            raise
+        stored = archive.read(_checked_weights_member(archive, path))
     arrays: Arrays = {}
     with h5py.File(io.BytesIO(stored), "r") as handle:
         _read_model(handle, "", config, loaded.graph, (), arrays)
@@ -68,10 +78,27 @@ def _read_model(
             if variables is None or len(variables) != len(weights):
                 raise ArchiveMismatch(f"{group}: not the {len(weights)} variables of layer {info.name!r}")
             for index, weight in enumerate(weights):
-                array = np.asarray(variables[str(index)])
-                if tuple(array.shape) != weight.shape:
-                    raise ArchiveMismatch(f"{group}/vars/{index}: shape {array.shape}, expected {weight.shape}")
-                out["/".join((*path, weight.name))] = array
+                stored = variables[str(index)]
+                if tuple(stored.shape) != weight.shape:  # compared before reading: a chunk can be a bomb too
+                    raise ArchiveMismatch(f"{group}/vars/{index}: shape {stored.shape}, expected {weight.shape}")
+                out["/".join((*path, weight.name))] = np.asarray(stored)
+
+
+WEIGHTS_MEMBER = "model.weights.h5"
+MAX_EXPANSION = 100
+"""Keras's own rule: a member inflating more than this many times its stored size, past
+BOMB_FLOOR, is a decompression bomb (arrays of floats hardly compress)."""
+BOMB_FLOOR = 1 << 28
+
+
+def _checked_weights_member(archive: zipfile.ZipFile, path: Path) -> str:
+    info = archive.getinfo(WEIGHTS_MEMBER)
+    if info.file_size > BOMB_FLOOR and info.file_size > MAX_EXPANSION * info.compress_size:
+        raise ArchiveBomb(
+            f"{path}: {WEIGHTS_MEMBER} would inflate from {info.compress_size:,} to {info.file_size:,} bytes; "
+            "refusing a decompression bomb"
+        )
+    return WEIGHTS_MEMBER
 
 
 def _layer_entries(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:

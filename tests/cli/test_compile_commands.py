@@ -252,6 +252,7 @@ def test_convert_refuses_weights_of_another_model(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "expected shape" in result.output or "lack" in result.output
+    assert f"{tmp_path / 'small.pt'}: " in result.output  # the file the problem is in
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
 

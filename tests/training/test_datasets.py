@@ -5,6 +5,8 @@ place (row and column where there is one) before any training could start."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +95,21 @@ def test_mnist_shaped_spec_refuses_digits() -> None:
 def test_too_few_output_units_for_the_classes() -> None:
     hint = "give the output layer 3 units"
     refused("iris", "label of sample", "outside 0..1", "2 units", hint, output_shape=(None, 2))
+
+
+@pytest.mark.parametrize(
+    ("label", "hint"),
+    [
+        ("1e30", "relabel the classes 0..2; a class index of 1e+30 looks like a mistake in the data"),
+        ("-1", "class indices count from 0: relabel the classes 0..2"),
+        ("7", "give the output layer 8 units, or relabel the classes 0..2"),
+    ],
+)
+def test_a_hint_never_suggests_an_absurd_fix(tmp_path: Path, label: str, hint: str) -> None:
+    """No 'give the output layer 1000000000000000019884624838657 units', nor 3 units to a layer of 3."""
+    path = write(tmp_path, f"f1,f2,label\n1,2,0\n3,4,{label}\n5,6,1\n")
+    message = refused(path, "row 3, column 3 'label'", hint, input_shape=(None, 2))
+    assert "give the output layer 1000" not in message
 
 
 # -- label kinds -----------------------------------------------------------------
@@ -344,3 +361,81 @@ def test_npz_objects_and_garbage_refused(tmp_path: Path) -> None:
 
 def test_every_data_error_is_a_value_error() -> None:
     assert issubclass(DataError, ValueError)
+
+
+def test_npz_label_problems_name_the_label_array(tmp_path: Path) -> None:
+    path = tmp_path / "bad.npz"
+    y = np.zeros(6)
+    y[2] = np.inf
+    np.savez(path, x=np.ones((6, 2)), y=y)
+    refused(str(path), "1 label value is NaN or infinite", "the first in y[2]", input_shape=(None, 2))
+
+
+def _npz_with(path: Path, members: dict[str, bytes], compress: int = zipfile.ZIP_STORED) -> str:
+    with zipfile.ZipFile(path, "w", compression=compress) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return str(path)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def test_npz_members_that_are_not_npy_arrays_are_refused(tmp_path: Path) -> None:
+    y = _npy(np.zeros(4))
+    refused(_npz_with(tmp_path / "a.npz", {"x.npy": b"not an array", "y.npy": y}), "member 'x.npy' is not a readable")
+    refused(_npz_with(tmp_path / "b.npz", {"x.txt": b"1,2", "y.npy": y}), "member 'x.txt' is not a .npy array")
+    refused(_npz_with(tmp_path / "c.npz", {"x.npy": _npy(np.ones((4, 2)))[:-8], "y.npy": y}), "'x.npy' claims shape")
+
+
+def test_npz_header_claiming_more_than_the_file_holds_is_refused_before_allocating(tmp_path: Path) -> None:
+    """A header is a claim: 10**12 elements in a member of a few bytes is refused, not allocated."""
+    forged = _header_of({"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}) + bytes(64)
+    path = _npz_with(tmp_path / "forged.npz", {"x.npy": forged, "y.npy": _npy(np.zeros(10**6))})
+    refused(path, "'x.npy' claims shape (1000000, 1000000) of float64 (8,000,000,000,000 bytes) but holds")
+
+
+def _header_of(fields: dict[str, object]) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, fields)
+    return buffer.getvalue()
+
+
+def test_npz_inflating_past_the_limit_is_refused_before_inflating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sizes the zip directory declares are summed first (the limit lowered to keep the file small)."""
+    from nnspec.compiler.training import datasets
+
+    monkeypatch.setattr(datasets, "MAX_DATA_BYTES", 1 << 20)
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, x=np.zeros((1 << 18, 2)), y=np.zeros(1 << 18))
+    assert path.stat().st_size < 20_000
+    refused(str(path), "its arrays would take 6,291,", "more than the 1,048,576 nnspec reads")
+
+
+def test_a_validation_split_that_leaves_a_side_empty_is_refused() -> None:
+    from nnspec.compiler.training.datasets import check_validation_split
+
+    def dataset(samples: int) -> Dataset:
+        return Dataset(np.zeros((samples, 2)), np.zeros(samples), np.zeros((1, 2)), np.zeros(1), "d", None, 2, "d.csv")
+
+    with pytest.raises(DataError, match=r"validation_split 0.1 of 1 training sample leaves none to validate"):
+        check_validation_split(dataset(1), 0.1)
+    with pytest.raises(DataError, match=r"validation_split 0.05 of 10 training samples leaves none to validate"):
+        check_validation_split(dataset(10), 0.05)  # Keras would validate on one sample, the torch loop on none
+    with pytest.raises(DataError, match=r"validation_split 0.9 of 2 training samples leaves none to train"):
+        check_validation_split(dataset(2), 0.9)
+    check_validation_split(dataset(10), 0.1)
+    check_validation_split(dataset(1), 0.0)
+
+
+def test_a_csv_too_large_to_parse_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nnspec.compiler.training import datasets
+
+    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 100)
+    path = write(tmp_path, csv_of(20))
+    refused(path, "more than the 100 nnspec reads from a CSV", "numpy.savez", input_shape=(None, 2))

@@ -60,3 +60,18 @@ def test_training_refuses_before_it_starts(text: str, path: str, message: str) -
     (problem,) = caught.value.problems
     assert problem.path == path
     assert problem.message.startswith(message)
+
+
+def test_a_problem_found_after_loading_names_the_spec_file(tmp_path) -> None:
+    """The training plan is made after the spec loaded; its refusal still says which file."""
+    from typer.testing import CliRunner
+
+    from nnspec.compiler.cli import app
+
+    text = (EXAMPLES / "digits_mlp.yaml").read_text().replace("monitor: val_loss", "monitor: val_frobness")
+    (tmp_path / "mon.yaml").write_text(text)
+    result = CliRunner().invoke(
+        app, ["train", str(tmp_path / "mon.yaml"), "--data", "digits", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'mon.yaml'}: 1 problem in spec" in result.output and "val_frobness" in result.output

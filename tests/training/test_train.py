@@ -3,6 +3,7 @@ re-evaluate the same, refusal of bad data, and no half-written files."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -162,3 +163,36 @@ def test_digits_lstm_reaches_95_percent(tmp_path: Path, backend: str) -> None:
     assert data.x_train.shape[1:] == (8, 8)
     result = train(loaded, backend, data, tmp_path, quiet=True)
     assert result.test["accuracy"] >= 0.95
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch", "both"])
+def test_a_validation_split_that_cannot_split_the_data_is_refused(tmp_path: Path, backend: str) -> None:
+    """Two rows split 7:3 leave one training sample: validation_split 0.1 leaves none to
+    validate, said before either framework starts (Keras's own ValueError came mid-run)."""
+    text = (EXAMPLES / "iris.yaml").read_text().replace("fit_config:\n", "fit_config:\n  validation_split: 0.1\n")
+    (tmp_path / "split.yaml").write_text(text)
+    (tmp_path / "two.csv").write_text("a,b,c,d,label\n1,2,3,4,0\n5,6,7,8,1\n")
+    result = run(
+        "train", tmp_path / "split.yaml", "--backend", backend, "--data", tmp_path / "two.csv", "-o", tmp_path / "o"
+    )
+    assert result.exit_code == 1, result.output
+    assert "two.csv: fit_config.validation_split 0.1 of 1 training sample leaves none to validate" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_both_backends_interrupted_in_the_torch_phase_leave_keras_whole_and_no_torch_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each backend's folder is all or nothing on its own (the README says so): the finished
+    keras/ stays, and torch/ is not left behind empty."""
+    import nnspec.compiler.training.run as training
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "_train_torch", interrupted)
+    with contextlib.suppress(KeyboardInterrupt):
+        run("train", EXAMPLES / "iris.yaml", "--backend", "both", "--epochs", "1", "-o", tmp_path / "o")
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["keras"]
+    assert (tmp_path / "o" / "keras" / "iris.keras").is_file()
