@@ -507,7 +507,18 @@ def _misuse(message: str) -> None:
     raise typer.Exit(2)
 
 
+def quiet_tensorflow(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """TensorFlow's start-up lines (absl's, oneDNN's notice, cpu_feature_guard's) would
+    fill a command's output: silenced unless the user chose a log level. The notice comes
+    with oneDNN's custom operations, which also move float results in their last bits:
+    they stay off too, as in nnspec's tests and CI."""
+    if "TF_CPP_MIN_LOG_LEVEL" not in environ:
+        environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
 def main() -> None:
+    quiet_tensorflow()
     try:
         app()
     except KeyboardInterrupt:

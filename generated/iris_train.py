@@ -269,8 +269,9 @@ def model_inputs(x: np.ndarray) -> torch.Tensor:
 
 
 def make_loaders(x: np.ndarray, y: np.ndarray, distributed: bool = False) -> tuple[DataLoader, DataLoader | None]:
-    """Keras's validation_split: the last fraction of the data, taken before shuffling."""
-    split = len(x) - int(len(x) * VALIDATION_SPLIT)
+    """Keras's validation_split: the last fraction of the data, taken before shuffling
+    (Keras trains on the first floor(n * (1 - split)) samples)."""
+    split = int(len(x) * (1.0 - VALIDATION_SPLIT))
     train_set = TensorDataset(model_inputs(x[:split]), torch.from_numpy(y[:split]))
     if distributed:
         sampler = DistributedSampler(train_set, shuffle=SHUFFLE, seed=SEED or 0)

@@ -158,12 +158,12 @@ def describe(dataset: Dataset) -> str:
 
 def check_validation_split(dataset: Dataset, split: float) -> None:
     """Refuse a validation split that leaves either side without a sample, before either
-    framework starts: Keras trains on the first floor(n * (1 - split)) samples, the
-    generated torch loop validates on the last int(n * split)."""
+    framework starts: both train on the first floor(n * (1 - split)) samples, as Keras does."""
     count = len(dataset.x_train)
     if not split:
         return
-    side = "validate" if count * split < 1 else "train" if math.floor(count * (1 - split)) < 1 else None
+    trained = math.floor(count * (1 - split))
+    side = "train" if trained < 1 else "validate" if trained >= count else None
     if side is not None:
         raise DataError(
             dataset.source,

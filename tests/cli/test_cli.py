@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -201,3 +202,19 @@ def test_validating_json_imports_only_what_it_needs() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.keras
+def test_tensorflow_start_up_lines_are_silenced_unless_asked_for() -> None:
+    """`check` loads TensorFlow: its absl, oneDNN and cpu_feature_guard lines stay out of
+    the output, unless the user set TF_CPP_MIN_LOG_LEVEL (then theirs is kept)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+    result = subprocess.run(["nnspec", "check", str(IRIS)], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    for noise in ("absl", "oneDNN", "cpu_feature_guard"):
+        assert noise not in result.stderr + result.stdout, noise
+    from nnspec.compiler.cli import quiet_tensorflow
+
+    chosen = {"TF_CPP_MIN_LOG_LEVEL": "0"}
+    quiet_tensorflow(chosen)
+    assert chosen == {"TF_CPP_MIN_LOG_LEVEL": "0"}

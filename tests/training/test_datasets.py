@@ -423,12 +423,14 @@ def test_a_validation_split_that_leaves_a_side_empty_is_refused() -> None:
     def dataset(samples: int) -> Dataset:
         return Dataset(np.zeros((samples, 2)), np.zeros(samples), np.zeros((1, 2)), np.zeros(1), "d", None, 2, "d.csv")
 
-    with pytest.raises(DataError, match=r"validation_split 0.1 of 1 training sample leaves none to validate"):
+    # both frameworks train on the first floor(n * (1 - split)) samples, as Keras does
+    with pytest.raises(DataError, match=r"validation_split 0.1 of 1 training sample leaves none to train"):
         check_validation_split(dataset(1), 0.1)
-    with pytest.raises(DataError, match=r"validation_split 0.05 of 10 training samples leaves none to validate"):
-        check_validation_split(dataset(10), 0.05)  # Keras would validate on one sample, the torch loop on none
     with pytest.raises(DataError, match=r"validation_split 0.9 of 2 training samples leaves none to train"):
         check_validation_split(dataset(2), 0.9)
+    with pytest.raises(DataError, match=r"validation_split 1e-17 of 10 training samples leaves none to validate"):
+        check_validation_split(dataset(10), 1e-17)  # 10 * (1 - 1e-17) is 10.0 in floats
+    check_validation_split(dataset(10), 0.05)  # 9 and 1
     check_validation_split(dataset(10), 0.1)
     check_validation_split(dataset(1), 0.0)
 

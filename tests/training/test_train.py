@@ -167,8 +167,9 @@ def test_digits_lstm_reaches_95_percent(tmp_path: Path, backend: str) -> None:
 
 @pytest.mark.parametrize("backend", ["keras", "torch", "both"])
 def test_a_validation_split_that_cannot_split_the_data_is_refused(tmp_path: Path, backend: str) -> None:
-    """Two rows split 7:3 leave one training sample: validation_split 0.1 leaves none to
-    validate, said before either framework starts (Keras's own ValueError came mid-run)."""
+    """Two rows split 7:3 leave one training sample: validation_split 0.1 of it leaves
+    floor(0.9) = none to train, said before either framework starts (Keras's own
+    ValueError came mid-run)."""
     text = (EXAMPLES / "iris.yaml").read_text().replace("fit_config:\n", "fit_config:\n  validation_split: 0.1\n")
     (tmp_path / "split.yaml").write_text(text)
     (tmp_path / "two.csv").write_text("a,b,c,d,label\n1,2,3,4,0\n5,6,7,8,1\n")
@@ -176,7 +177,7 @@ def test_a_validation_split_that_cannot_split_the_data_is_refused(tmp_path: Path
         "train", tmp_path / "split.yaml", "--backend", backend, "--data", tmp_path / "two.csv", "-o", tmp_path / "o"
     )
     assert result.exit_code == 1, result.output
-    assert "two.csv: fit_config.validation_split 0.1 of 1 training sample leaves none to validate" in result.output
+    assert "two.csv: fit_config.validation_split 0.1 of 1 training sample leaves none to train" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
 
