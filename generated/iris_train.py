@@ -33,7 +33,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 EPOCHS = 200
 BATCH_SIZE = 32
-VALIDATION_SPLIT = 0.0
+VALIDATION_SPLIT = 0.1
 SHUFFLE = True
 SEED = 0
 INPUT_SHAPE = (4,)
