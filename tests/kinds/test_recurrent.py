@@ -136,3 +136,102 @@ def test_attention_over_every_batch_and_length(causal: bool) -> None:
             with torch.no_grad():
                 got = module(torch.from_numpy(x)).numpy()
             np.testing.assert_allclose(got, want, atol=TOLERANCE, err_msg=f"batch {batch}, {steps} steps")
+
+
+def _tokens_into(*layers: dict[str, Any], dtype: str = "int32") -> dict[str, Any]:
+    return {
+        "class_name": "Sequential",
+        "config": {
+            "name": "refused",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "tokens", "batch_shape": [None, 5], "dtype": dtype}},
+                *layers,
+            ],
+        },
+    }
+
+
+EMBED = {"class_name": "Embedding", "config": {"name": "embed", "input_dim": 9, "output_dim": 4, "mask_zero": True}}
+INNER = {
+    "class_name": "Sequential",
+    "config": {
+        "name": "inner",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "steps", "batch_shape": [None, 5, 4]}},
+            {"class_name": "LSTM", "config": {"name": "lstm", "units": 2}},
+        ],
+    },
+}
+MASKED_CONCAT_ON_STEPS = {
+    "class_name": "Functional",
+    "config": {
+        "name": "refused",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "tokens", "batch_shape": [None, 5], "dtype": "int32"}},
+            {**EMBED, "inbound_nodes": [{"inputs": ["tokens", 0, 0]}]},
+            {
+                "class_name": "Concatenate",
+                "config": {"name": "joined", "axis": 1},
+                "inbound_nodes": [{"inputs": [["embed", 0, 0], ["embed", 0, 0]]}],
+            },
+        ],
+        "input_layers": ["tokens", 0, 0],
+        "output_layers": ["joined", 0, 0],
+    },
+}
+
+REFUSED = {
+    "integer input into a Dense": (
+        _tokens_into({"class_name": "Dense", "config": {"name": "dense", "units": 2}}),
+        "config.layers[1]",
+        "reads an integer tensor; only an Embedding takes integers",
+    ),
+    "mask into Softmax": (
+        _tokens_into(EMBED, {"class_name": "Softmax", "config": {"name": "softmax"}}),
+        "config.layers[2]",
+        "Keras uses the mask this layer receives",
+    ),
+    "mask into a nested model": (
+        _tokens_into(EMBED, INNER),
+        "config.layers[2]",
+        "a Keras mask entering a nested model is not supported yet",
+    ),
+    "masks concatenated along the steps": (
+        MASKED_CONCAT_ON_STEPS,
+        "config.layers[2].config.axis",
+        "masks concatenated along the steps are not supported yet",
+    ),
+    "Bidirectional directions of other units": (
+        _tokens_into(
+            EMBED,
+            {
+                "class_name": "Bidirectional",
+                "config": {
+                    "name": "both",
+                    "layer": {"class_name": "LSTM", "config": {"name": "lstm", "units": 3}},
+                    "backward_layer": {
+                        "class_name": "GRU",
+                        "config": {"name": "back", "units": 2, "go_backwards": True},
+                    },
+                },
+            },
+        ),
+        "config.layers[2].config",
+        "Keras 3 shapes the output from the forward layer alone",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_what_nnspec_cannot_compute_is_refused_at_its_path(case: str) -> None:
+    """Integers, masks and Bidirectional layers nnspec does not compute as Keras does are
+    refused before anything is built, at the layer's path, with the reason."""
+    import nnspec
+    from nnspec.compiler.targets.torch_module import torch_source
+
+    spec, path, message = REFUSED[case]
+    with pytest.raises(nnspec.SpecError) as caught:
+        torch_source(nnspec.load(spec))
+    found = [p for p in caught.value.problems if message in f"{p.message} {p.expected or ''}"]
+    assert found, str(caught.value)
+    assert found[0].path == path, str(caught.value)
