@@ -102,6 +102,7 @@ H5_CONFIGS = {
 @pytest.mark.parametrize("case", sorted(H5_CONFIGS))
 def test_legacy_h5_architecture_that_is_not_json_text_is_refused(tmp_path: Path, case: str) -> None:
     import h5py  # a dependency of nnspec[all], installed in CI
+
     value, message = H5_CONFIGS[case]
     path = tmp_path / "m.h5"
     with h5py.File(path, "w") as handle:
