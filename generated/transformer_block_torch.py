@@ -44,8 +44,9 @@ class KerasMultiHeadAttention(nn.Module):
         causal: bool = False,
         mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """`mask`: which (query step, key step) pairs may attend, (batch, T, S), from the
-        inputs' Keras masks; Keras adds -1e9 to the scores of the others."""
+        """`mask`: which (query step, key step) pairs may attend, (batch, T, S) or broadcast
+        to it, from the inputs' Keras masks and an attention_mask; Keras adds -1e9 to the
+        scores of the others."""
         key = value if key is None else key
         q, k, v = (
             projection(x).unflatten(-1, (self.num_heads, -1)).transpose(1, 2)
@@ -55,7 +56,7 @@ class KerasMultiHeadAttention(nn.Module):
         bias = None
         if mask is not None:
             if causal:
-                mask = mask & torch.ones(mask.shape[-2:], dtype=torch.bool, device=mask.device).tril()
+                mask = mask & torch.ones(q.shape[2], k.shape[2], dtype=torch.bool, device=mask.device).tril()
             bias = torch.where(mask, 0.0, -1e9).unsqueeze(1)  # one for every head
         attended = F.scaled_dot_product_attention(
             q, k, v, attn_mask=bias, dropout_p=dropout, is_causal=causal and mask is None

@@ -30,8 +30,21 @@ class Call:
     inputs: tuple[TensorRef, ...]
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
-    mask: TensorRef | None = None
-    """A mask given to the call as a tensor of the graph (Keras 3 writes masks so)."""
+    keywords: tuple[tuple[str, TensorRef], ...] = ()
+    """Tensors of the graph given to the call by keyword: a mask (Keras 3 writes masks
+    so), MultiHeadAttention's attention_mask."""
+
+    @property
+    def mask(self) -> TensorRef | None:
+        return dict(self.keywords).get("mask")
+
+    @property
+    def attention_mask(self) -> TensorRef | None:
+        return dict(self.keywords).get("attention_mask")
+
+    def reads(self) -> tuple[TensorRef, ...]:
+        """Every tensor the call reads: its inputs, then its keyword tensors."""
+        return (*self.inputs, *(ref for _, ref in self.keywords))
 
 
 @dataclass
@@ -320,8 +333,18 @@ class _Builder:
                     break
                 in_shapes.append(produced[ref[2]])
             else:
-                mask = tuple(node.kwargs.mask) if node.kwargs.mask is not None else None
-                outputs = self.apply(info, in_shapes, tuple(refs), call_index, mask)  # type: ignore[arg-type]
+                keywords = tuple(node.kwargs.tensors().items())
+                given = {key: _produced(shapes, ref) for key, ref in keywords}
+                if None in given.values():
+                    key = next(k for k, shape in given.items() if shape is None)
+                    self.fail(
+                        (*info.loc, "inbound_nodes", call_index, "kwargs", key),
+                        f"{key} refers to an output of {dict(keywords)[key][0]!r} that it does not have",
+                        received=repr(list(dict(keywords)[key])),
+                    )
+                    broken.add((name, call_index))
+                    continue
+                outputs = self.apply(info, in_shapes, tuple(refs), call_index, keywords, given)  # type: ignore[arg-type]
                 if outputs is None:
                     broken.add((name, call_index))
                     continue
@@ -534,7 +557,8 @@ class _Builder:
         in_shapes: Sequence[Shape],
         refs: tuple[TensorRef, ...],
         call_index: int = 0,
-        mask: TensorRef | None = None,
+        keywords: tuple[tuple[str, TensorRef], ...] = (),
+        keyword_shapes: dict[str, Shape] | None = None,
     ) -> tuple[Shape, ...] | None:
         entry = info.entry
         where = info.loc if not refs else (*info.loc, "inbound_nodes", call_index) if entry.inbound_nodes else info.loc
@@ -548,6 +572,7 @@ class _Builder:
             return None
         try:
             outs = config.output_shapes(in_shapes)
+            config.check_keyword_tensors(in_shapes, keyword_shapes or {})
             weights = config.weights(in_shapes)
         except ShapeError as exc:
             self.fail(where, f"{info.kind} layer {info.name!r}: {exc}", received=_describe_inputs(refs, in_shapes))
@@ -563,7 +588,7 @@ class _Builder:
             return None
         if not info.calls:
             info.weights, info.params = weights, params
-        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outs, mask))
+        info.record(Call(info.name, call_index, refs, tuple(in_shapes), outs, keywords))
         return outs
 
     def _apply_model(
@@ -619,3 +644,9 @@ def _total(infos: Sequence[LayerInfo], trainable: bool) -> ParamCount:
     for info in infos:
         total = total + info.params
     return total if trainable else total.frozen()
+
+
+def _produced(shapes: dict[tuple[str, int], tuple[Shape, ...]], ref: TensorRef) -> Shape | None:
+    """The shape of a tensor a call reads, or None where its producer has no such output."""
+    produced = shapes[(ref[0], ref[1])]
+    return produced[ref[2]] if ref[2] < len(produced) else None

@@ -48,10 +48,20 @@ class CallKwargs(SpecModel):
     training: bool | None = None
     use_causal_mask: bool | None = None
     """MultiHeadAttention's: each step attends to itself and the steps before it."""
-    attention_mask: Annotated[Any, unsupported("an attention_mask tensor in a call is not supported yet")] = None
+    attention_mask: TensorRef | None = None
+    """MultiHeadAttention's: which (query step, key step) pairs may attend, a (batch, T, S)
+    tensor of the graph (nonzero: attend), combined with the inputs' masks as Keras does."""
     return_attention_scores: Annotated[
         bool | None, unsupported("returning attention scores is not supported", None)
     ] = None
+
+    def tensors(self) -> dict[str, TensorRef]:
+        """The tensors given by keyword (a mask, an attention mask), in TENSOR_KEYWORDS' order."""
+        return {key: tuple(getattr(self, key)) for key in TENSOR_KEYWORDS if getattr(self, key) is not None}  # type: ignore[misc]
+
+
+TENSOR_KEYWORDS = ("mask", "attention_mask")
+"""Keyword arguments of a call that hold tensors of the graph."""
 
 
 class CallNode(SpecModel):
@@ -64,9 +74,8 @@ class CallNode(SpecModel):
         return flatten_refs(self.inputs)
 
     def dependencies(self) -> list[TensorRef]:
-        """Every tensor the call reads: its inputs and a mask given to it."""
-        mask = self.kwargs.mask
-        return self.refs() if mask is None else [*self.refs(), tuple(mask)]  # type: ignore[list-item]
+        """Every tensor the call reads: its inputs and those given by keyword."""
+        return [*self.refs(), *self.kwargs.tensors().values()]
 
 
 def flatten_refs(structure: Any) -> list[TensorRef]:

@@ -15,8 +15,9 @@ from typing import Any
 from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
 from .errors import PathPart, Problem, ProblemList, did_you_mean
+from .keras1 import keras1_config
 from .layers import OPERATION_PREFIXES
-from .layers.base import LAYER_ALIASES, LAYER_KINDS
+from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
 MODEL_CLASSES = {"Sequential": "Sequential", "Functional": "Functional", "Model": "Functional"}
 WRAPPER_KEYS = ("module", "registered_name", "build_config", "shared_object_id")
@@ -63,11 +64,13 @@ class Normalized:
 
 
 def detect_dialect(doc: Any) -> str:
-    """'keras2', 'keras3' or 'concise', from the marks each writer leaves."""
+    """'keras1', 'keras2', 'keras3' or 'concise', from the marks each writer leaves."""
     if not isinstance(doc, dict):
         return "concise"
     version = str(doc.get("keras_version", ""))
-    if version.startswith(("1.", "2.")) or isinstance(doc.get("config"), list):
+    if version.startswith("1."):
+        return "keras1"
+    if version.startswith("2.") or isinstance(doc.get("config"), list):
         return "keras2"
     if version.startswith("3.") or "module" in doc or "registered_name" in doc:
         return "keras3"
@@ -87,6 +90,8 @@ class _Walker:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self.machine_written = dialect != "concise"
+        self.legacy = dialect in ("keras1", "keras2")
+        """tf.keras 2's and Keras 1's spellings apply (Keras 1's renamed first)."""
         self.problems = ProblemList()
         self.problem_locs: list[Loc] = []
         self.origin: dict[Loc, Loc] = {}
@@ -141,10 +146,10 @@ class _Walker:
                 continue
             layer = self.layer(layer, at, names)
             self._refuse_operation_in_sequential(layer, at)
-            shape = self._pop_input_shape(layer)
+            shape, dtype = self._pop_input_shape(layer)
             if shape is not None and not new_layers:
                 input_name = f"{layer['config'].get('name', 'layer')}_input"
-                self._place(new_layers, _input_layer(names.fresh(input_name), shape), loc, at)
+                self._place(new_layers, _input_layer(names.fresh(input_name), shape, dtype), loc, at)
             self._place(new_layers, layer, loc, at)
         build_shape = config.pop("build_input_shape", None)
         if new_layers and isinstance(build_shape, list) and not _is_input(new_layers[0]):
@@ -171,12 +176,12 @@ class _Walker:
         layers = config.get("layers")
         if not isinstance(layers, list):
             return config
-        if self.dialect == "keras2":
+        if self.legacy:
             config = _without_slashes(config)
             layers = config["layers"]
         names = _NameBook(layers)
         calls = _call_counts(layers)
-        skips = _skipping_first_node(layers) if self.dialect == "keras2" else set()
+        skips = _skipping_first_node(layers) if self.legacy else set()
         new_layers = []
         for index, layer in enumerate(layers):
             at: Loc = (*layers_loc, index)
@@ -197,7 +202,7 @@ class _Walker:
 
     def layer(self, doc: dict[str, Any], loc: Loc, names: _NameBook, functional: bool = False) -> dict[str, Any]:
         kind = _kind(doc)
-        if self.dialect == "keras2" and "shared_object_id" in doc:
+        if self.legacy and "shared_object_id" in doc:
             # tf.keras marks a layer serialised twice (a nested model also used on its own); each copy is whole
             doc = {k: v for k, v in doc.items() if k != "shared_object_id"}
         if _is_operation(doc):
@@ -220,7 +225,10 @@ class _Walker:
         config = out.get("config", {})
         if not isinstance(config, dict):
             return out
-        config = self.layer_config(kind, dict(config))
+        config = dict(config)
+        if kind in LAYER_VARIANTS:  # tf.keras 1.x's CuDNNLSTM: an LSTM with fixed activations
+            kind = out["class_name"] = self.variant(kind, config, loc)
+        config = self.layer_config(kind, config, (*loc, "config"))
         if "name" not in config:
             config["name"] = entry_name if isinstance(entry_name, str) else names.fresh(snake_case(str(kind)))
         elif isinstance(entry_name, str) and entry_name != config["name"]:
@@ -273,38 +281,64 @@ class _Walker:
                 hint="call it in a functional model, or use a layer (Activation, Reshape, ...)",
             )
 
-    def layer_config(self, kind: Any, config: dict[str, Any]) -> dict[str, Any]:
+    def variant(self, kind: str, config: dict[str, Any], loc: Loc) -> str:
+        """The kind a variant names, its fixed fields set; a field given otherwise is refused."""
+        base, fixed = LAYER_VARIANTS[kind]
+        for key, value in fixed.items():
+            if config.setdefault(key, value) != value:
+                self.refuse(
+                    (*loc, "config", key),
+                    f"{kind} always computes with {key}={value!r}",
+                    received=repr(config[key]),
+                    hint=f"write a {base} layer to choose {key}",
+                )
+        return base
+
+    def layer_config(self, kind: Any, config: dict[str, Any], loc: Loc | None = None) -> dict[str, Any]:
+        if self.dialect == "keras1":
+            for field, value, reason in keras1_config(kind, config):
+                self.refuse(
+                    (*(loc or ()), field),
+                    f"a Keras 1 field that nnspec cannot map: {reason}",
+                    received=repr(value),
+                    hint="this is a Keras 1 file; load it in Keras 2 and save it again, or remove the field",
+                )
         for key, value in list(config.items()):
             if key == "dtype":
                 config[key] = self.dtype(value)
             elif key in ("activation", "recurrent_activation"):
                 config[key] = self.activation(value)
             elif key in WRAPPED_LAYER_KEYS:
-                config[key] = self.wrapped_layer(value)
+                config[key] = self.wrapped_layer(value, (*(loc or ()), key))
             elif key.endswith(("_initializer", "_regularizer", "_constraint")):
                 config[key] = self.keras_object(value)
             elif self.machine_written and isinstance(value, float):
                 config[key] = tidy_float(value)
         if kind == "InputLayer" and "batch_input_shape" in config:
             config["batch_shape"] = config.pop("batch_input_shape")
-        if self.dialect == "keras2":
+        if self.legacy:
             _keras2_config(kind, config)
         return config
 
-    def _pop_input_shape(self, layer: dict[str, Any]) -> list[Any] | None:
-        """Keras 2 put the input shape on a model's first layer; hand-written specs may too."""
+    def _pop_input_shape(self, layer: dict[str, Any]) -> tuple[list[Any] | None, Any]:
+        """Keras 2 put the input shape on a model's first layer (Keras 1 its dtype too);
+        hand-written specs may too. Returns the shape and the dtype, if given."""
         config = layer.get("config")
         if not isinstance(config, dict) or layer.get("class_name") == "InputLayer":
-            return None
+            return None, None
+        dtype = config.pop("input_dtype", None) if self.dialect == "keras1" else None
         shape = config.pop("batch_input_shape", None)
         given = config.pop("input_shape", None)
-        dim = None if _owns_input_dim(layer.get("class_name")) else config.pop("input_dim", None)
+        owns = _owns_input_dim(layer.get("class_name"))
+        dim = None if owns else config.pop("input_dim", None)
+        sequence = not owns and "input_length" in config  # Keras 1's recurrent layers: (input_length, input_dim)
+        length = config.pop("input_length", None) if sequence else None
         config.pop("batch_size", None)
         if shape is None and isinstance(given, list | tuple):
             shape = [None, *given]
         if shape is None and isinstance(dim, int):
-            shape = [None, dim]
-        return shape if isinstance(shape, list | tuple) else None
+            shape = [None, length, dim] if sequence else [None, dim]
+        return (shape if isinstance(shape, list | tuple) else None), dtype
 
     # -- values ----------------------------------------------------------------
 
@@ -314,16 +348,19 @@ class _Walker:
             return value["config"].get("name", value)
         return value
 
-    def wrapped_layer(self, value: Any) -> Any:
+    def wrapped_layer(self, value: Any, loc: Loc) -> Any:
         """A layer inside a wrapper (Bidirectional's `layer`): normalised as a layer is."""
         if isinstance(value, dict) and isinstance(value.get("config"), dict):
             out = {k: v for k, v in value.items() if k not in WRAPPER_KEYS}
-            out["config"] = self.layer_config(value.get("class_name"), dict(value["config"]))
+            kind, config = value.get("class_name"), dict(value["config"])
+            if isinstance(kind, str) and kind in LAYER_VARIANTS:
+                kind = out["class_name"] = self.variant(kind, config, loc)
+            out["config"] = self.layer_config(kind, config, (*loc, "config"))
             return out
         return value
 
     def activation(self, value: Any) -> Any:
-        if isinstance(value, str) and self.dialect == "keras2":
+        if isinstance(value, str) and self.legacy:
             return KERAS2_RENAMES.get(value, TF_FUNCTIONS.get(value, value))
         if isinstance(value, dict) and value.get("class_name") == "function":
             return self.activation(value.get("config"))
@@ -342,7 +379,7 @@ class _Walker:
             config = {
                 k: (tidy_float(v) if self.machine_written and isinstance(v, float) else v) for k, v in config.items()
             }
-            if self.dialect == "keras2":
+            if self.legacy:
                 config.pop("dtype", None)  # tf.keras 2 initializers carried a dtype
                 if config.get("distribution") == "normal":
                     config["distribution"] = "truncated_normal"
@@ -350,7 +387,7 @@ class _Walker:
         return out
 
     def compile_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        if self.dialect == "keras2" and "optimizer_config" in config:
+        if self.legacy and "optimizer_config" in config:
             config = _keras2_training_config(config)
         out = dict(config)
         optimizer = out.get("optimizer")
@@ -383,9 +420,12 @@ class _Walker:
     def call(self, node: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         if isinstance(node, dict) and "args" in node:  # Keras 3
             args = node.get("args")
+            if not isinstance(node.get("kwargs") or {}, dict):
+                return {"inputs": self.tensors(args, calls, loc), "kwargs": node["kwargs"]}  # validation says what
             kwargs = dict(node.get("kwargs") or {})
-            if _is_keras_tensor(kwargs.get("mask")):  # a mask given to the call: a tensor of the graph
-                kwargs["mask"] = self.tensors(kwargs["mask"], calls, loc)
+            for key in KEYWORD_TENSORS:  # a mask or an attention mask given to the call: a tensor of the graph
+                if _is_keras_tensor(kwargs.get(key)):
+                    kwargs[key] = self.tensors(kwargs[key], calls, loc)
             if isinstance(args, list):  # tensors given by keyword (mha(query, value=v)) join the arguments
                 args = [
                     *args,
@@ -400,6 +440,9 @@ class _Walker:
             refs = [_keras2_ref(r, skips) for r in node]
             kwargs = dict(node[0][3]) if len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
             refs += [_keras2_ref(r, skips) for r in _tensor_keywords(kwargs, _is_ref)]
+            for key in KEYWORD_TENSORS:  # tf.keras wrote a tensor in kwargs as [layer, node, tensor]
+                if isinstance(kwargs.get(key), list) and _is_ref(kwargs[key]):
+                    kwargs[key] = _keras2_ref(kwargs[key], skips)
             return {"inputs": refs[0] if len(refs) == 1 else refs, "kwargs": kwargs}
         if isinstance(node, dict) and "inputs" in node:
             return {**node, "inputs": self.tensors(node["inputs"], calls, loc)}
@@ -433,7 +476,7 @@ class _Walker:
 
     def endpoints(self, value: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         value = self.tensors(value, calls, loc)
-        if self.dialect != "keras2":
+        if not self.legacy:
             return value
         if isinstance(value, list) and value and all(isinstance(v, list) and _is_ref(v) for v in value):
             value = [_keras2_ref(v, skips) for v in value]
@@ -598,8 +641,9 @@ def _skipping_first_node(layers: list[Any]) -> set[str]:
     return out
 
 
-def _input_layer(name: str, shape: list[Any]) -> dict[str, Any]:
-    return {"class_name": "InputLayer", "config": {"name": name, "batch_shape": list(shape)}}
+def _input_layer(name: str, shape: list[Any], dtype: Any = None) -> dict[str, Any]:
+    config = {"name": name, "batch_shape": list(shape)}
+    return {"class_name": "InputLayer", "config": config if dtype is None else {**config, "dtype": dtype}}
 
 
 def _is_input(layer: Any) -> bool:
@@ -618,6 +662,8 @@ def _is_ref(value: list[Any]) -> bool:
 
 TENSOR_KEYWORDS = ("value", "key")
 """Tensors a call may take by keyword (MultiHeadAttention's), in their argument order."""
+KEYWORD_TENSORS = ("mask", "attention_mask")
+"""Tensors a call may take by keyword that stay keywords (the spec's CallKwargs)."""
 
 
 def _is_keras_tensor(value: Any) -> bool:

@@ -183,8 +183,8 @@ def _keras_node(node: CallNode, entry: Any, info: LayerInfo | None, index: int) 
     else:
         args = [tensor(r) for r in inputs]  # type: ignore[union-attr]
     kwargs = node.kwargs.model_dump(exclude_defaults=True)
-    if node.kwargs.mask is not None:
-        kwargs["mask"] = tensor(node.kwargs.mask)
+    for key, ref in node.kwargs.tensors().items():
+        kwargs[key] = tensor(ref)
     if isinstance(entry, SequentialSpec | FunctionalSpec):
         kwargs.setdefault("mask", None)
     if getattr(entry.config, "positional", False):  # mha(query, value): each tensor an argument

@@ -294,8 +294,8 @@ def _keras_calls(
                 options: dict[str, Any] = {}
                 if node is not None and node.kwargs.use_causal_mask:
                     options["use_causal_mask"] = True
-                if call.mask is not None:
-                    options["mask"] = values[call.mask]
+                for key, ref in call.keywords:
+                    options[key] = values[ref]
                 if getattr(entry.config, "positional", False):  # mha(query, value): the tensors are arguments
                     arguments = [values[ref] for ref in call.inputs]
                     result = model.get_layer(call.layer)(*arguments, training=training, **options)

@@ -177,6 +177,9 @@ class Site:
     variable_base: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
     """The call's keyword options Keras recorded (MultiHeadAttention's use_causal_mask)."""
+    keyword_tensors: Mapping[str, str] = field(default_factory=dict)
+    """The variables holding tensors given to the call by keyword, in Keras's layout
+    (MultiHeadAttention's attention_mask); a mask is in `masks`."""
 
     def variable(self, part: str = "") -> str:
         """A fresh forward variable named after the layer: `lstm`, `lstm_h`."""

@@ -186,8 +186,8 @@ class _Emitter:
                 arguments += ", training=True"
             if node.kwargs.use_causal_mask:
                 arguments += ", use_causal_mask=True"
-            if node.kwargs.mask is not None:
-                arguments += f", mask={values[tuple(node.kwargs.mask)]}"
+            for key, ref in node.kwargs.tensors().items():
+                arguments += f", {key}={values[ref]}"
             nested = isinstance(entry, SequentialSpec | FunctionalSpec)
             operation = None
             if not nested and rule_for(entry.class_name).operation:  # `x + y`: a function call, not a layer

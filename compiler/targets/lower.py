@@ -267,6 +267,7 @@ class _ClassBuilder:
         integer: tuple[bool, ...] = (),
         variable_base: str = "",
         masks: tuple[str | None, ...] = (),
+        keyword_tensors: dict[str, str] | None = None,
     ) -> Site:
         return Site(
             info.name,
@@ -283,6 +284,7 @@ class _ClassBuilder:
             self.local,
             variable_base,
             _call_options(info, call),
+            keyword_tensors or {},
         )
 
     # -- the class ----------------------------------------------------------------------
@@ -430,7 +432,12 @@ class _ClassBuilder:
             wanted = rule.layouts(info.entry.config, self._site(info, call, arriving, attr))
             inputs = [self._as(value, want) for value, want in zip(args, wanted, strict=True)]
             layouts = tuple(value.layout for value in inputs)
-            site = self._site(info, call, layouts, attr, integer, info.name + suffix, masks)
+            keyword_tensors = {  # in Keras's layout, as the rule reads them
+                key: self._as(self.values[ref], Layout.keras(self.values[ref].layout.rank)).name
+                for key, ref in call.keywords
+                if key != "mask"
+            }
+            site = self._site(info, call, layouts, attr, integer, info.name + suffix, masks, keyword_tensors)
             lowered: TorchLayer = rule.torch(info.entry.config, site, [Expr(value.name) for value in inputs])
             self._check_weights(info, lowered)
         except (Unmappable, NotImplementedError, ValueError) as exc:
@@ -443,6 +450,7 @@ class _ClassBuilder:
         output_masks = self._output_masks(rule, lowered, args, info.name + suffix)
         read_masks = tuple(m for m in site.masks if m) if rule.mask_policy == "read" else ()
         reads = tuple(_variable(value.name) for value in inputs) + read_masks
+        reads += tuple(_variable(name) for name in site.keyword_tensors.values())
         if lowered.steps:  # several outputs, bound by the rule's own lines
             for step in lowered.steps:
                 self.plan.lines.append(ForwardLine(step.targets, step.expression, info.name, step.reads or reads))
@@ -618,7 +626,7 @@ def _depth_first(calls: list[Call]) -> list[Call]:
     consumers: dict[int, list[int]] = {n: [] for n in range(len(calls))}
     waiting = [0] * len(calls)
     for n, call in enumerate(calls):
-        reads = (*call.inputs, call.mask) if call.mask else call.inputs
+        reads = call.reads()
         producers = {index[(ref[0], ref[1])] for ref in reads if (ref[0], ref[1]) in index}
         waiting[n] = len(producers)
         for producer in producers:

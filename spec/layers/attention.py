@@ -92,6 +92,22 @@ class MultiHeadAttentionConfig(LayerConfig):
             raise ShapeError(f"attention_axes {axes} are not supported: only the steps axis (1) of a 3-D input")
         return query, value, key
 
+    def check_keyword_tensors(self, inputs: Sequence[Shape], given: dict[str, Shape]) -> None:
+        """An attention_mask is (batch, query steps, value steps), as Keras documents it, or
+        broadcasts to it (a padding mask (batch, 1, value steps))."""
+        mask = given.get("attention_mask")
+        if mask is None:
+            return
+        query, value, _ = self.parts(inputs)
+        expected = (query[0], query[1], value[1])
+        fits = len(mask) == 3 and all(
+            a == 1 or a is None or b is None or a == b for a, b in zip(mask, expected, strict=True)
+        )
+        if not fits:
+            raise ShapeError(
+                f"the attention_mask {show(mask)} must be (batch, query steps, value steps), {show(expected)}"
+            )
+
     def output_shape_of(self, inputs: Sequence[Shape]) -> Shape:
         query = self.parts(inputs)[0]
         return (query[0], query[1], self.output_width(query))

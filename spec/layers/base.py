@@ -4,7 +4,7 @@ registry that ties a Keras class_name to its meaning."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -110,6 +110,12 @@ class LayerConfig(SpecModel):
         """Every output's shape: one, unless the kind returns several (an RNN's states)."""
         return (self.output_shape(inputs),)
 
+    def check_keyword_tensors(self, inputs: Sequence[Shape], given: dict[str, Shape]) -> None:
+        """Check the tensors given to a call by keyword (besides a mask, which any layer
+        takes): only MultiHeadAttention takes one, its attention_mask."""
+        if "attention_mask" in given:
+            raise ShapeError(f"{self.kind} takes no attention_mask")
+
     def index_bound(self) -> int | None:
         """For a kind that reads integer indices (an Embedding), how many there are."""
         return None
@@ -165,16 +171,24 @@ LAYER_ALIASES: dict[str, str] = {}
 """Other class_names Keras files use for a kind ('Convolution2D' for Conv2D), read as the kind."""
 
 
-def layer_kind(class_name: str, aliases: Sequence[str] = ()):
-    """Register a config class as the meaning of a Keras class_name (and its aliases)."""
+LAYER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {}
+"""Old class_names that are a kind with some fields fixed (tf.keras 1.x's CuDNNGRU: a GRU
+with tanh, sigmoid and reset_after), read as the kind with those fields."""
+
+
+def layer_kind(class_name: str, aliases: Sequence[str] = (), variants: Mapping[str, dict[str, Any]] | None = None):
+    """Register a config class as the meaning of a Keras class_name (and its aliases and
+    fixed-field variants)."""
+    variants = dict(variants or {})
 
     def register(cls: type[LayerConfig]) -> type[LayerConfig]:
-        for name in (class_name, *aliases):
-            if name in LAYER_KINDS or name in LAYER_ALIASES:
+        for name in (class_name, *aliases, *variants):
+            if name in LAYER_KINDS or name in LAYER_ALIASES or name in LAYER_VARIANTS:
                 raise ValueError(f"layer kind {name!r} is registered twice")
         cls.kind = class_name
         LAYER_KINDS[class_name] = cls
         LAYER_ALIASES.update(dict.fromkeys(aliases, class_name))
+        LAYER_VARIANTS.update({name: (class_name, fixed) for name, fixed in variants.items()})
         return cls
 
     return register

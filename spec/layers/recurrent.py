@@ -122,7 +122,13 @@ class SimpleRNNConfig(RecurrentConfig):
     """h = activation(x @ kernel + h @ recurrent_kernel + bias), step by step."""
 
 
-@layer_kind("LSTM")
+CUDNN_ACTIVATIONS = {"activation": "tanh", "recurrent_activation": "sigmoid"}
+"""What cuDNN's kernels compute with, and so what tf.keras 1.x's CuDNNLSTM/CuDNNGRU meant.
+Their weights were stored in cuDNN's layout with a split bias; the weight readers convert
+them (`compiler/weights/cudnn.py`), as tf.keras's own loader did."""
+
+
+@layer_kind("LSTM", variants={"CuDNNLSTM": CUDNN_ACTIVATIONS})
 class LSTMConfig(RecurrentConfig):
     """Long short-term memory: gates i, f, c, o; states h and c."""
 
@@ -134,7 +140,7 @@ class LSTMConfig(RecurrentConfig):
     """The forget gate's bias starts at one (whatever bias_initializer says)."""
 
 
-@layer_kind("GRU")
+@layer_kind("GRU", variants={"CuDNNGRU": {**CUDNN_ACTIVATIONS, "reset_after": True}})
 class GRUConfig(RecurrentConfig):
     """Gated recurrent unit: gates z, r, h. With reset_after (Keras 3's default, and
     cuDNN's), the reset gate applies after the recurrent kernel, and the input and
@@ -144,6 +150,11 @@ class GRUConfig(RecurrentConfig):
 
     recurrent_activation: ActivationName = "sigmoid"
     reset_after: bool = True
+
+    @classmethod
+    def from_keras2(cls, config: dict[str, Any]) -> None:
+        super().from_keras2(config)
+        config.setdefault("reset_after", False)  # Keras < 2.1.3 wrote no reset_after: its GRU had none
 
     def bias_shape(self) -> tuple[int, ...]:
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)

@@ -625,6 +625,26 @@ def build_masked_attention(keras):
     return keras.Model(tokens, layers.Dense(2)(layers.GlobalAveragePooling1D()(luong)), name="masked_attention")
 
 
+@case(formats=(".keras",))
+def build_attention_mask(keras):
+    """An explicit attention_mask: a padding mask made from the token ids with ops
+    (broadcast over the query steps), and a (batch, T, S) mask given as a model input,
+    each combined with a causal mask or the Embedding's own mask as Keras combines them."""
+    layers, ops = keras.layers, keras.ops
+    tokens = keras.Input((None,), dtype="int32")
+    allowed = keras.Input((None, None), dtype="int32")
+    embedded = layers.Embedding(12, 4)(tokens)
+    padding = ops.expand_dims(ops.not_equal(tokens, 0), 1)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=3)(embedded, embedded, attention_mask=padding)
+    causal = layers.MultiHeadAttention(num_heads=1, key_dim=2)(
+        attended, embedded, attention_mask=padding, use_causal_mask=True
+    )
+    masked = layers.Embedding(12, 4, mask_zero=True)(tokens)
+    given = layers.MultiHeadAttention(num_heads=2, key_dim=2)(masked, masked, attention_mask=allowed)
+    merged = layers.Concatenate()([causal, given])
+    return keras.Model([tokens, allowed], layers.Dense(2)(merged), name="attention_mask")
+
+
 @case(formats=(".keras", ".h5", ".weights.h5"))
 def build_transformer_block(keras):
     """A transformer encoder block: self-attention (and a causal cross-attention) with
