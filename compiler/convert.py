@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +28,11 @@ from .weights.files import (
     kind_of,
     named,
     read_arrays,
-    read_keras_weights,
+    read_keras_file,
     read_torch_state,
     write_keras,
     write_torch,
 )
-from .weights.keras_archive import ArchiveBomb, ArchiveMismatch, read_keras_archive
 from .weights.links import WeightError, keras_arrays, keras_from_torch_state
 
 
@@ -83,23 +81,12 @@ class CompileConfigDropped(UserWarning):
     """A Keras file's compile settings that nnspec cannot carry over."""
 
 
-def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays, Any]:
-    """A Keras file as spec, weights and, where Keras had to read them, the Keras model
-    holding them (None otherwise). A `.keras` or full-model `.h5` carries its
+def import_keras_file(path: Path, spec: Any = None) -> tuple[LoadedSpec, Arrays]:
+    """A Keras file as spec and weights. A `.keras` or full-model `.h5` carries its
     architecture; `.weights.h5` needs `spec`. The weights read are those the spec
-    declares; nothing is lowered to torch, and a `.keras` file's are read without Keras."""
+    declares, read as Keras would load them but without Keras; nothing is lowered to torch."""
     loaded = as_loaded(spec) if spec is not None else keras_file_spec(path)
-    if path.suffix.lower() == ".keras" and path.is_file():
-        try:
-            return loaded, read_keras_archive(path, loaded), None
-        except (ArchiveBomb, SpecError):
-            raise  # refused: Keras would read no better
-        except (ArchiveMismatch, KeyError, OSError, ValueError, zipfile.BadZipFile):
-            pass  # laid out otherwise: Keras reads it below
-    from .targets.keras_model import compile_keras
-
-    model = compile_keras(loaded)
-    return loaded, read_keras_weights(path, model, model_weights(loaded.graph)), model
+    return loaded, read_keras_file(path, loaded)
 
 
 def convert_to_torch(
@@ -113,7 +100,7 @@ def convert_to_torch(
     """Keras file -> `<model>.yaml`, `<model>_torch.py`, `<model>.pt|.safetensors` in `out`."""
     if kind_of(source) != "keras":
         raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5)")
-    loaded, arrays, model = import_keras_file(source, spec)
+    loaded, arrays = import_keras_file(source, spec)
     compiled = Compiled.of(loaded, layout)
     stem = identifier(loaded.graph.name, "model")
 
@@ -127,8 +114,7 @@ def convert_to_torch(
     def parity() -> ParityReport | None:  # of the weights moved, the way they moved
         if not check:
             return None
-        keras = {"keras_model": model} if model is not None else {"arrays": arrays}
-        return check_parity(compiled, both_ways=False, torch_module=written[0], **keras)
+        return check_parity(compiled, both_ways=False, torch_module=written[0], arrays=arrays)
 
     return _write_checked(out, loaded, write, parity)
 

@@ -18,7 +18,9 @@ import numpy as np
 from ...spec.errors import SpecError, brief
 from ...spec.graph import ModelWeight
 from ...spec.read import MAX_FILE_BYTES, parse_text, read_zipped_spec
+from .keras_archive import read_keras_archive
 from .keras_errors import explain_keras_load_error
+from .keras_h5 import WeightsMismatch, read_keras_h5
 from .links import (
     WeightError,
     keras_arrays,
@@ -29,6 +31,7 @@ from .links import (
 )
 
 if TYPE_CHECKING:
+    from ...spec.load import LoadedSpec
     from ..compiled import Compiled
 
 KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
@@ -89,6 +92,26 @@ def read_keras_weights(path: Path, model: Any, weights: list[ModelWeight]) -> Ar
     except Exception as exc:  # Keras raises ValueError, OSError, KeyError... for a file that does not fit
         raise WeightError(f"{path}: the weights do not fit the spec's model: {explain_keras_load_error(exc)}") from None
     return keras_arrays(model, weights)
+
+
+def read_keras_file(path: Path, loaded: LoadedSpec) -> Arrays:
+    """The spec's declared weights in a Keras file (.keras, .weights.h5, .h5), as Keras
+    would load them into the spec's model, read with h5py alone (see keras_h5)."""
+    import h5py
+
+    if not path.is_file():
+        raise WeightError(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".keras":
+            return read_keras_archive(path, loaded)
+        with h5py.File(path, "r") as handle:
+            return read_keras_h5(handle, loaded.graph)
+    except WeightsMismatch as error:
+        raise WeightError(f"{path}: the weights do not fit the spec's model: {error}") from None
+    except WeightError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WeightError(f"{path}: not a readable Keras weights file ({_first_line(exc)})") from None
 
 
 def read_arrays(path: Path, compiled: Compiled, keras_model: Any = None) -> Arrays:

@@ -4,9 +4,9 @@ registry that ties a Keras class_name to its meaning."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from ..base import DTypeName, SpecModel
 from ..regularizers import Regularizer
 
+V = TypeVar("V")
 Shape = tuple[int | None, ...]
 """A tensor shape including the batch axis; None is an unknown size."""
 
@@ -166,12 +167,64 @@ def object_model(base: type[LayerObject], config: type[LayerConfig]) -> type[Lay
     )
 
 
-LAYER_KINDS: dict[str, type[LayerConfig]] = {}
-LAYER_ALIASES: dict[str, str] = {}
+class FamilyRegistry(dict[str, V]):
+    """A name -> value table that the family modules fill as they are imported. Looking up
+    a name not there yet imports the family defining it (`loader`, set by the package:
+    most specs name two or three families of fourteen); iterating or counting imports all
+    families first, so the table then reads as if every family had been loaded eagerly."""
+
+    loader: FamilyLoader | None = None
+
+    def _has(self, name: object) -> bool:
+        if super().__contains__(name):
+            return True
+        loader = FamilyRegistry.loader
+        return loader is not None and isinstance(name, str) and loader.family_of(name) and super().__contains__(name)
+
+    def __contains__(self, name: object) -> bool:
+        return self._has(name)
+
+    def __getitem__(self, name: str) -> V:
+        self._has(name)
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().__getitem__(name) if self._has(name) else default
+
+    def complete(self) -> FamilyRegistry[V]:
+        if FamilyRegistry.loader is not None:
+            FamilyRegistry.loader.every_family()
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        return super(FamilyRegistry, self.complete()).__iter__()
+
+    def __len__(self) -> int:
+        return super(FamilyRegistry, self.complete()).__len__()
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return super(FamilyRegistry, self.complete()).keys()
+
+    def values(self) -> ValuesView[V]:  # type: ignore[override]
+        return super(FamilyRegistry, self.complete()).values()
+
+    def items(self) -> ItemsView[str, V]:  # type: ignore[override]
+        return super(FamilyRegistry, self.complete()).items()
+
+
+class FamilyLoader(Protocol):
+    def family_of(self, name: str) -> bool:
+        """Import the family that defines `name` (a kind or an alias); False if none is left to import."""
+
+    def every_family(self) -> None: ...
+
+
+LAYER_KINDS: FamilyRegistry[type[LayerConfig]] = FamilyRegistry()
+LAYER_ALIASES: FamilyRegistry[str] = FamilyRegistry()
 """Other class_names Keras files use for a kind ('Convolution2D' for Conv2D), read as the kind."""
 
 
-LAYER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {}
+LAYER_VARIANTS: FamilyRegistry[tuple[str, dict[str, Any]]] = FamilyRegistry()
 """Old class_names that are a kind with some fields fixed (tf.keras 1.x's CuDNNGRU: a GRU
 with tanh, sigmoid and reset_after), read as the kind with those fields."""
 
@@ -182,8 +235,8 @@ def layer_kind(class_name: str, aliases: Sequence[str] = (), variants: Mapping[s
     variants = dict(variants or {})
 
     def register(cls: type[LayerConfig]) -> type[LayerConfig]:
-        for name in (class_name, *aliases, *variants):
-            if name in LAYER_KINDS or name in LAYER_ALIASES or name in LAYER_VARIANTS:
+        for name in (class_name, *aliases, *variants):  # as registered so far: a lookup would import the family again
+            if any(dict.__contains__(registry, name) for registry in (LAYER_KINDS, LAYER_ALIASES, LAYER_VARIANTS)):
                 raise ValueError(f"layer kind {name!r} is registered twice")
         cls.kind = class_name
         LAYER_KINDS[class_name] = cls

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 from nnspec.spec import SpecError, loads
+from nnspec.spec.layers import FAMILIES, FAMILY_NAMES, OPERATION_PREFIXES, OPERATIONS
 
 IRIS_JSON = FIXTURES / "keras3" / "iris.json"
 
@@ -63,6 +64,43 @@ print(json.dumps({{
         "sgd": False,
         "yaml": False,  # a JSON spec needs no YAML parser
     }
+
+
+def test_a_spec_imports_only_the_layer_families_it_names() -> None:
+    """iris.json names Dense (core, whose activations it reads) and nothing else: the
+    twelve other families are not imported, until every kind is asked for."""
+    code = f"""
+import json, sys
+from nnspec.spec import load
+from nnspec.spec.layers import all_kinds
+prefix = "nnspec.spec.layers."
+family = lambda: sorted(m.removeprefix(prefix) for m in sys.modules if m.startswith(prefix) and m != prefix + "base")
+load({str(IRIS_JSON)!r})
+after_load = family()
+all_kinds()
+print(json.dumps([after_load, family()]))
+"""
+    after_load, after_all = _fresh_process(code)
+    assert after_load == ["activations", "core"]
+    assert after_all == FAMILIES
+
+
+def test_the_family_table_names_what_each_family_registers() -> None:
+    """FAMILY_NAMES is how a kind finds its family without importing the others; a kind
+    added to a family file and not to the table would be unknown to a fresh process."""
+    from nnspec.spec.layers import LAYER_ALIASES, LAYER_KINDS, all_kinds
+    from nnspec.spec.layers.base import LAYER_VARIANTS
+
+    registered: dict[str, set[str]] = {}
+    for kind, cls in all_kinds().items():
+        family = cls.__module__.rsplit(".", 1)[-1]  # an operation's class is made by a factory
+        if family != OPERATIONS and not kind.startswith(OPERATION_PREFIXES):
+            registered.setdefault(family, set()).add(kind)
+    for alias, kind in LAYER_ALIASES.items():
+        registered[LAYER_KINDS[kind].__module__.rsplit(".", 1)[1]].add(alias)
+    for variant, (kind, _) in LAYER_VARIANTS.items():
+        registered[LAYER_KINDS[kind].__module__.rsplit(".", 1)[1]].add(variant)
+    assert {family: set(names) for family, names in FAMILY_NAMES.items()} == registered
 
 
 def test_schema_is_the_whole_language_whatever_was_built_before() -> None:

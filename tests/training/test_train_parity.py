@@ -203,7 +203,7 @@ def test_a_model_compiled_in_keras_with_loss_and_metric_objects_trains_alike(tmp
         metrics=["accuracy", keras.metrics.BinaryAccuracy(threshold=0.3)],
     )
     model.save(tmp_path / "bce.keras")
-    loaded, _, _ = import_keras_file(tmp_path / "bce.keras")
+    loaded, _ = import_keras_file(tmp_path / "bce.keras")
     assert loaded.spec.compile_config.loss.name == "binary_crossentropy"
     text = training_source(loaded).text
     assert '"accuracy": binary_accuracy, "binary_accuracy": binary_accuracy_at_0_3' in text
