@@ -29,6 +29,7 @@ import numpy as np
 from ...spec.base import snake_case
 from ...spec.graph import Graph, LayerInfo, ModelWeight, model_weights
 from ...spec.layers import OPERATION_PREFIXES
+from .cudnn import as_keras_layout
 from .links import WeightError
 
 Arrays = dict[str, np.ndarray]
@@ -109,8 +110,12 @@ def read_legacy(handle: Any, graph: Graph) -> Arrays:
                 f"layer {info.name!r}: {len(weights)} weights, the file's layer {name!r} holds {len(weight_names)}"
             )
         layer_group = _group(group, name)
-        for weight_name, weight in zip(weight_names, weights, strict=True):
-            out[weight.path] = _array(layer_group, weight_name, weight.weight.shape, info.name, weight.weight.name)
+        stored = [
+            _dataset(layer_group, n, info.name, w.weight.name) for n, w in zip(weight_names, weights, strict=True)
+        ]
+        stored = as_keras_layout(info, weights, stored)  # tf.keras 1.x's CuDNNLSTM/CuDNNGRU cells
+        for data, weight in zip(stored, weights, strict=True):
+            out[weight.path] = _checked(data, weight.weight.shape, info.name, weight.weight.name)
     if "top_level_model_weights" in group and _weight_names(group, "top_level_model_weights"):
         raise WeightsMismatch("the file holds top-level model weights; a Sequential or Functional model has none")
     return out
@@ -174,11 +179,20 @@ def _group(group: Any, path: str) -> Any:
 
 
 def _array(group: Any, name: str, shape: tuple[int, ...], layer: str, weight: str) -> np.ndarray:
+    return _checked(_dataset(group, name, layer, weight), shape, layer, weight)
+
+
+def _dataset(group: Any, name: str, layer: str, weight: str) -> Any:
     import h5py
 
     data = _child(group, name)
     if not isinstance(data, h5py.Dataset):
         raise WeightsMismatch(f"layer {layer!r}: the file has no dataset {name!r} for its {weight}")
+    return data
+
+
+def _checked(data: Any, shape: tuple[int, ...], layer: str, weight: str) -> np.ndarray:
+    """The array of a dataset (or one already converted), once its shape is the one declared."""
     if tuple(data.shape) != tuple(shape):
         raise WeightsMismatch(
             f"layer {layer!r}: {weight} has shape {tuple(data.shape)} in the file, the spec's model needs {shape}"
