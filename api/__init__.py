@@ -16,7 +16,17 @@ from typing import Any
 from nnspec.spec import LoadedSpec, SpecError, load, load_data, loads
 
 __version__ = "0.1.0"
-__all__ = ["LoadedSpec", "SpecError", "compile_keras", "compile_torch", "load", "load_data", "loads"]
+__all__ = [
+    "LoadedSpec",
+    "SpecError",
+    "compile_keras",
+    "compile_torch",
+    "from_torch",
+    "keras_model_from_torch",
+    "load",
+    "load_data",
+    "loads",
+]
 
 
 def compile_torch(spec: Any, layout: str = "torch") -> Any:
@@ -36,6 +46,24 @@ def compile_keras(spec: Any) -> Any:
     from nnspec.compiler.targets.keras_model import compile_keras as build
 
     return build(spec)
+
+
+def from_torch(module: Any, example_inputs: Any) -> Any:
+    """A torch.nn.Module as a spec and Keras weights, traced with torch.fx on
+    `example_inputs` (a tensor, or a tuple for several inputs; any batch size). Returns
+    `.loaded` (the spec: `compile_keras(result.loaded)` builds the Keras model), `.arrays`
+    (its Keras weights, by Keras path), `.key_map` (your state_dict keys -> the generated
+    torch module's). Raises `Untranslatable` naming what has no Keras layer. Imports torch."""
+    from nnspec.compiler.from_torch.convert import from_torch as trace
+
+    return trace(module, example_inputs)
+
+
+def keras_model_from_torch(module: Any, example_inputs: Any) -> Any:
+    """A keras.Model computing what `module` computes, with its weights. Imports torch and keras."""
+    from nnspec.compiler.from_torch.convert import keras_model
+
+    return keras_model(from_torch(module, example_inputs))
 
 
 def _interface(layout: str) -> Any:

@@ -261,24 +261,56 @@ def generate(
 @app.command(cls=Command)
 def convert(
     source: Annotated[
-        Path,
-        typer.Argument(exists=True, help="A Keras model (.keras, .h5), or weights (.weights.h5, .pt, .safetensors)."),
+        str,
+        typer.Argument(
+            help="A Keras model (.keras, .h5), weights (.weights.h5, .pt, .safetensors), or a PyTorch module "
+            "as FILE.py:ClassName (imported from your file, which runs its code as importing it in Python does)."
+        ),
     ],
     to: Annotated[
         ConvertTo,
         typer.Option(
             "--to",
             help="torch: a Keras file to a spec, PyTorch module source and weights; "
-            "keras: torch weights (with --spec) to a .keras file. One direction per run.",
+            "keras: torch weights (with --spec), or a PyTorch module, to a .keras file. One direction per run.",
         ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")],
     spec: Annotated[Path | None, typer.Option("--spec", exists=True, help="The spec, for weights-only files.")] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option("--weights", exists=True, help="A state_dict for FILE.py:ClassName (.pt, .safetensors)."),
+    ] = None,
+    input_shape: Annotated[
+        list[str] | None,
+        typer.Option("--input-shape", help="FILE.py:ClassName's input shape, as 1,3,32,32; once per input."),
+    ] = None,
+    input_dtype: Annotated[
+        list[str] | None,
+        typer.Option("--input-dtype", help="float32 (default), int64 for token ids...; once or per input."),
+    ] = None,
     fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
     layout: LayoutOption = ModuleLayout.torch,
 ) -> None:
-    """Convert a Keras model to PyTorch (spec, module source, weights), or torch weights back to .keras."""
+    """Convert a Keras model to PyTorch (spec, module source, weights), torch weights back to .keras,
+    or a PyTorch module (FILE.py:ClassName) to a spec, Keras source and .keras."""
+    from .from_torch.command import is_module_source
+
+    if is_module_source(source):
+        if to is not ConvertTo.keras:
+            _misuse("a PyTorch module converts --to keras")
+        _convert_module(source, weights, input_shape or [], input_dtype or [], output, check)
+        return
+    path = Path(source)
+    if not path.exists():
+        _misuse(f"Invalid value for 'SOURCE': Path '{source}' does not exist.")
+    _convert_file(path, to, output, spec, fmt, check, layout)
+
+
+def _convert_file(
+    source: Path, to: ConvertTo, output: Path, spec: Path | None, fmt: TorchFormat, check: bool, layout: ModuleLayout
+) -> None:
     from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
 
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
@@ -301,6 +333,35 @@ def convert(
         verdict = "parity ok" if report.passed else "PARITY FAILED"
         typer.echo(f"{verdict}: {len(report.rows)} layer calls, max output difference {worst:.2e}")
         if not report.passed:
+            raise typer.Exit(1)
+
+
+def _convert_module(
+    source: str, weights: Path | None, shapes: list[str], dtypes: list[str], output: Path, check: bool
+) -> None:
+    from .from_torch.command import convert_module, example_inputs
+
+    try:
+        example_inputs(shapes, dtypes)
+    except ValueError as exc:
+        _misuse(str(exc))
+    with _reporting(source):
+        result = convert_module(source, weights, shapes, dtypes, output, check)
+    for path in result.files:
+        typer.echo(f"wrote {path}")
+    if result.key_map:
+        typer.echo("state_dict keys (yours -> the generated torch module's):")
+        for mine, theirs in result.key_map.items():
+            typer.echo(f"  {mine} -> {theirs}")
+    agreement = result.agreement
+    if agreement is not None:
+        verdict = "parity ok" if agreement.ok else "PARITY FAILED (nothing written)"
+        batches = " and ".join(map(str, agreement.batches))
+        typer.echo(
+            f"{verdict}: at batch {batches}, Keras differs from the module by {agreement.keras:.2e}, "
+            f"the generated torch module by {agreement.generated:.2e}"
+        )
+        if not agreement.ok:
             raise typer.Exit(1)
 
 
@@ -491,12 +552,14 @@ def _reporting(source: object = None) -> Iterator[None]:
         error.source = error.source or (str(source) if source is not None else None)
         _fail(error)
     except (ValueError, OSError) as error:
+        from .from_torch.reverse import Untranslatable
         from .parity.check import ParityUnavailable
         from .staging import OutputError
         from .training.datasets import DataError
         from .weights.links import WeightError
 
-        if not isinstance(error, DataError | WeightError | ParityUnavailable | OutputError | FileNotFoundError):
+        known = DataError | WeightError | ParityUnavailable | OutputError | FileNotFoundError | Untranslatable
+        if not isinstance(error, known):
             raise
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

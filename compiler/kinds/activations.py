@@ -3,9 +3,16 @@ field of other layers, in torch."""
 
 from __future__ import annotations
 
+import ast
+import re
+from typing import Any
+
 from ...spec.activations import ACTIVATIONS
 from ...spec.layers import activations as spec
 from ...spec.layers.activations import ActivationLayerObject
+from ..from_torch import reverse
+from ..from_torch.reverse import Matched, Untranslatable, from_call, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, atom, call, expr, functional, num
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
@@ -139,3 +146,117 @@ def _simplified(transfer: Transfer) -> Transfer:
         steps.append(step)
         shape = after
     return Transfer(transfer.keras_shape, tuple(steps))
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+def _torch_forms() -> dict[str, tuple[str, dict[str, object]]]:
+    """torch.nn class -> (activation, the arguments it must have), read from the table's
+    torch forms ("nn.LeakyReLU(negative_slope=0.2)"): the table says both directions."""
+    out: dict[str, tuple[str, dict[str, object]]] = {}
+    for activation in ACTIVATIONS.values():
+        found = re.fullmatch(r"nn\.(\w+)\((.*)\)", activation.torch_module)
+        if activation.keras is None or found is None or activation.name in ("softmax", "log_softmax", "linear"):
+            continue  # softmax and log_softmax take a dim; Identity is its own layer
+        arguments = {}
+        for pair in filter(None, found.group(2).split(",")):
+            key, value = pair.split("=")
+            arguments[key.strip()] = ast.literal_eval(value.strip())
+        out[found.group(1)] = (activation.name, arguments)
+    return out
+
+
+TORCH_ACTIVATIONS = _torch_forms()
+
+
+@from_module(*TORCH_ACTIVATIONS)
+def _activation_module(module: Any, site: FromSite) -> Matched:
+    """The table's activation where the module's settings are the table's torch form's;
+    a LeakyReLU or ELU of another slope is that layer; any other setting is refused."""
+    import torch
+
+    kind = type(module).__name__
+    name, arguments = TORCH_ACTIVATIONS[kind]
+    reference = vars(getattr(torch.nn, kind)(**arguments))
+    differs = [
+        key
+        for key, value in vars(module).items()
+        if not key.startswith("_") and key not in ("training", "inplace") and reference.get(key) != value
+    ]
+    if kind == "LeakyReLU" and differs == ["negative_slope"]:
+        return reverse.one("LeakyReLU", negative_slope=float(module.negative_slope))
+    if kind == "ELU" and differs == ["alpha"]:
+        return reverse.one("ELU", alpha=float(module.alpha))
+    if differs:
+        key = differs[0]
+        raise Untranslatable(
+            f"nn.{kind} with {key}={getattr(module, key)!r}: Keras's {name} has {reference.get(key)!r}"
+        )
+    return _activation(name)
+
+
+def _activation(name: str) -> Matched:
+    matched = reverse.one("Activation", activation=name)
+    matched.nonnegative = name in ("relu", "relu6", "sigmoid", "softplus", "hard_sigmoid")
+    return matched
+
+
+TORCH_FUNCTIONS = {
+    "relu": "relu",
+    "relu6": "relu6",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "silu": "silu",
+    "mish": "mish",
+    "selu": "selu",
+    "softsign": "softsign",
+    "hardswish": "hard_silu",
+    "hardsigmoid": "hard_sigmoid",
+    "logsigmoid": "log_sigmoid",
+}
+"""torch.relu, F.relu, x.relu() ... -> the activation."""
+
+
+@from_call(*TORCH_FUNCTIONS, *(f".{name}" for name in TORCH_FUNCTIONS))
+def _activation_call(site: FromSite) -> Matched:
+    return _activation(TORCH_FUNCTIONS[site.path])
+
+
+@from_call("gelu", ".gelu")
+def _gelu(site: FromSite) -> Matched:
+    if site.arguments.get("approximate", "none") != "none":
+        raise Untranslatable("gelu's tanh approximation: Keras's gelu activation is the exact one")
+    return _activation("gelu")
+
+
+@from_module("Softmax", "LogSoftmax")
+def _softmax_module(module: Any, site: FromSite) -> Matched:
+    return _softmax(site, module.dim, log=type(module).__name__ == "LogSoftmax")
+
+
+@from_call("softmax", ".softmax", "log_softmax", ".log_softmax")
+def _softmax_call(site: FromSite) -> Matched:
+    dim = site.arguments.get("dim", site.arguments.get("1"))
+    return _softmax(site, dim, log="log" in site.path)
+
+
+def _softmax(site: FromSite, dim: Any, log: bool) -> Matched:
+    if not isinstance(dim, int):
+        raise Untranslatable("softmax without an int dim")
+    axis = site.value.keras_axis(dim)
+    if log:
+        if axis != site.value.rank - 1:
+            raise Untranslatable("log_softmax over another axis than Keras's last")
+        return _activation("log_softmax")
+    return reverse.one("Softmax", axis=-1 if axis == site.value.rank - 1 else axis)
+
+
+@from_module("PReLU")
+def _prelu(module: Any, site: FromSite) -> Matched:
+    rank = site.value.rank
+    shared = list(range(1, rank)) if module.num_parameters == 1 else list(range(1, rank - 1))
+    config = {"shared_axes": shared} if shared else {}
+    if module.num_parameters != 1 and not (site.value.channels_first or rank == 2):
+        raise Untranslatable("nn.PReLU with a weight per channel on a tensor whose channels are not Keras's last axis")
+    return Matched([reverse.KerasLayer("PReLU", config, {"alpha": (module.weight,)})])

@@ -8,8 +8,12 @@ otherwise the extra cell goes after, padded explicitly."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...spec.layers import convolution as spec
 from ...spec.layers.convolution import same_padding
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, atom, call, expr, functional
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
@@ -316,3 +320,81 @@ class SeparableConv1DRule(_SeparableRule):
 @rule("SeparableConv2D")
 class SeparableConv2DRule(_SeparableRule):
     pass
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("Conv1d", "Conv2d", "Conv3d")
+def _conv(module: Any, site: FromSite) -> Matched:
+    """A convolution, after a ZeroPadding layer where torch's padding is not Keras's
+    'same' (Keras pads a strided 'same' convolution more at the end, torch evenly)."""
+    n = len(module.kernel_size)
+    if not site.value.channels_first and site.value.rank > 2:
+        raise Untranslatable(f"nn.{type(module).__name__} on a tensor whose channels are its last axis")
+    if module.padding_mode != "zeros":
+        raise Untranslatable(f"padding_mode={module.padding_mode!r}: Keras pads with zeros")
+    in_channels, out_channels, groups = module.in_channels, module.out_channels, module.groups
+    padding, before = conv_padding(module.padding, module.kernel_size, module.stride, module.dilation)
+    config: dict[str, Any] = {
+        "kernel_size": list(module.kernel_size),
+        "strides": list(module.stride),
+        "padding": padding,
+        "dilation_rate": list(module.dilation),
+        "use_bias": module.bias is not None,
+    }
+    weights = {"kernel": (module.weight,)} | ({"bias": (module.bias,)} if module.bias is not None else {})
+    if groups == 1:
+        layer = KerasLayer(f"Conv{n}D", {"filters": out_channels, **config}, weights)
+    elif groups == in_channels and out_channels % in_channels == 0 and n < 3:
+        layer = KerasLayer(f"DepthwiseConv{n}D", {"depth_multiplier": out_channels // in_channels, **config}, weights)
+    else:
+        raise Untranslatable(f"groups={groups}: Keras on the CPU computes no grouped convolution but depthwise")
+    return Matched([*before, layer], channels_first=True)
+
+
+def conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> Any:
+    """torch's padding as Keras's: 'valid', 'same', or 'valid' after a ZeroPadding layer."""
+    if padding in ("valid", "same"):
+        return padding, []
+    pads = tuple(padding)
+    if not any(pads):
+        return "valid", []
+    centred = all(p * 2 == d * (k - 1) for p, k, d in zip(pads, kernel, dilation, strict=True))
+    if centred and all(s == 1 for s in stride):
+        return "same", []
+    return "valid", [zero_padding(pads)]
+
+
+def zero_padding(pads: tuple[int, ...]) -> KerasLayer:
+    """Keras's ZeroPadding layer padding each spatial axis by `pads` on both sides."""
+    padding: list[Any] = [pads[0], pads[0]] if len(pads) == 1 else [[p, p] for p in pads]
+    return KerasLayer(f"ZeroPadding{len(pads)}D", {"padding": padding})
+
+
+@from_module("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+def _conv_transpose(module: Any, site: FromSite) -> Matched:
+    """A transposed convolution with 'valid' padding (and torch's output_padding), cropped
+    by torch's `padding` on each side: torch's output length is Keras's minus 2 * padding."""
+    n = len(module.kernel_size)
+    if module.groups != 1 or module.padding_mode != "zeros":
+        raise Untranslatable("a grouped transposed convolution, or one padding otherwise than with zeros")
+    if not site.value.channels_first and site.value.rank > 2:
+        raise Untranslatable(f"nn.{type(module).__name__} on a tensor whose channels are its last axis")
+    config: dict[str, Any] = {
+        "filters": module.out_channels,
+        "kernel_size": list(module.kernel_size),
+        "strides": list(module.stride),
+        "padding": "valid",
+        "dilation_rate": list(module.dilation),
+        "use_bias": module.bias is not None,
+    }
+    if any(module.output_padding):
+        config["output_padding"] = list(module.output_padding)
+    weights = {"kernel": (module.weight,)} | ({"bias": (module.bias,)} if module.bias is not None else {})
+    layers = [KerasLayer(f"Conv{n}DTranspose", config, weights)]
+    if any(module.padding):
+        pads = tuple(module.padding)
+        cropping: list[Any] = [pads[0], pads[0]] if n == 1 else [[p, p] for p in pads]
+        layers.append(KerasLayer(f"Cropping{n}D", {"cropping": cropping}))
+    return Matched(layers, channels_first=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...spec.layers import core as spec
+from ..from_torch import reverse
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_call, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, expr, method, num
 from ..rules.layout import Layout, flatten_layout
 from ..rules.rule import KindRule, Site, TorchLayer, Unmappable
@@ -172,3 +177,74 @@ def _keeps_order(layout: Layout, shape: tuple[int | None, ...]) -> bool:
     the axes longer than 1 (or unknown) come in Keras's order."""
     long = [axis for axis in layout.perm if shape[axis] != 1]
     return long == sorted(long)
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("Linear")
+def _linear(module: Any, site: FromSite) -> Matched:
+    if site.value.channels_first and site.value.rank > 2:
+        raise Untranslatable(
+            "nn.Linear over the width of an image-like (N, C, ...) tensor; Keras's Dense reads channels"
+        )
+    weights = {"kernel": (module.weight,)} | ({"bias": (module.bias,)} if module.bias is not None else {})
+    return Matched([KerasLayer("Dense", {"units": module.out_features, "use_bias": module.bias is not None}, weights)])
+
+
+@from_module("Dropout")
+def _dropout(module: Any, site: FromSite) -> Matched:
+    return reverse.one("Dropout", rate=float(module.p))
+
+
+@from_call("dropout", ".dropout")
+def _dropout_call(site: FromSite) -> Matched:
+    if site.arguments.get("training", site.arguments.get("2", False)) is not False:
+        raise Untranslatable("F.dropout(training=True) drops at inference too; Keras's Dropout only in training")
+    return reverse.one("Identity")
+
+
+@from_module("Identity")
+def _identity(module: Any, site: FromSite) -> Matched:
+    return reverse.one("Identity")
+
+
+@from_module("Flatten")
+def _flatten_module(module: Any, site: FromSite) -> Matched:
+    return _flatten(site, module.start_dim, module.end_dim)
+
+
+@from_call("flatten", ".flatten")
+def _flatten_call(site: FromSite) -> Matched:
+    start = site.arguments.get("start_dim", site.arguments.get("1", 0))
+    end = site.arguments.get("end_dim", site.arguments.get("2", -1))
+    return _flatten(site, start, end)
+
+
+def _flatten(site: FromSite, start: int, end: int) -> Matched:
+    if start != 1 or end % site.value.rank != site.value.rank - 1:
+        raise Untranslatable(
+            f"flatten from dim {start} to {end}: Keras's Flatten keeps the batch and flattens the rest"
+        )
+    # Keras flattens (N, H, W, C) as H, W, C; torch (N, C, H, W) as C, H, W: the Dense after
+    # it has its kernel rows in torch's order, and the kinds' transfer moves them
+    return Matched([KerasLayer("Flatten", {})], channels_first=False)
+
+
+@from_call(".view", ".reshape", "reshape")
+def _reshape(site: FromSite) -> Matched:
+    dims = [v for k, v in sorted(site.arguments.items()) if k.isdigit() and k != "0"]
+    if len(dims) == 1 and isinstance(dims[0], list | tuple):
+        dims = list(dims[0])
+    shape = site.output_shape or ()
+    batch_kept = len(dims) >= 1 and (_is_batch_size(dims[0]) or dims[0] == site.value.shape[0])
+    if batch_kept and len(shape) == 2:
+        return _flatten(site, 1, -1)
+    if batch_kept and not site.value.channels_first:
+        return Matched([KerasLayer("Reshape", {"target_shape": list(shape[1:])})], channels_first=False)
+    raise Untranslatable(f"a reshape to {list(dims)} that is not a flatten: Keras needs the batch axis kept")
+
+
+def _is_batch_size(value: Any) -> bool:
+    """`x.size(0)` (or `x.shape[0]`): the batch size, whatever it is."""
+    return type(value).__name__ == "_Size" and value.dim == 0

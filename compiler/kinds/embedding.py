@@ -4,7 +4,11 @@ output becomes a boolean (batch, steps) tensor of the module's forward."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...spec.layers import embedding as spec
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, expr, num
 from ..rules.rule import KindRule, Site, TorchLayer
 from ..rules.transfer import Transfer
@@ -41,3 +45,15 @@ class MaskingRule(KindRule):
         layer.output_masks[0] = kept
         layer.forward = expr("torch.where({}.unsqueeze(-1), {}, 0.0)", kept, x)
         return layer
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("Embedding")
+def _embedding(module: Any, site: FromSite) -> Matched:
+    """nn.Embedding; its padding_idx only keeps that row's gradient at zero in training."""
+    if module.max_norm is not None or module.scale_grad_by_freq:
+        raise Untranslatable("an Embedding with max_norm or scale_grad_by_freq has no Keras layer")
+    config = {"input_dim": module.num_embeddings, "output_dim": module.embedding_dim}
+    return Matched([KerasLayer("Embedding", config, {"embeddings": (module.weight,)})], channels_first=False)

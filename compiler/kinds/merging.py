@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.layers import merging as spec
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, Value, from_call
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, atom, call, expr
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer, Unmappable
@@ -117,3 +119,32 @@ class ConcatenateRule(KindRule):
         shown = -1 if dim == site.rank - 1 else dim
         listed = expr("[" + ", ".join(["{}"] * len(inputs)) + "]", *inputs)
         return TorchLayer(call("torch.cat", listed, dim=shown), site.layout)
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_call("add", ".add", "mul", ".mul", "sub", ".sub")
+def _arithmetic(site: FromSite) -> Matched:
+    operands = [site.arguments.get("0"), site.arguments.get("1", site.arguments.get("other"))]
+    if len(site.inputs) != 2 or not all(isinstance(v, Value) for v in operands):
+        raise Untranslatable(f"{site.path} of a tensor and a number: nnspec merges two tensors")
+    first, second = site.inputs
+    if first.channels_first != second.channels_first or first.shape != second.shape:
+        raise Untranslatable(f"{site.path} of tensors of shapes {first.shape} and {second.shape}: Keras merges alike")
+    kind = {"add": "Add", "mul": "Multiply", "sub": "Subtract"}[site.path.lstrip(".")]
+    matched = Matched([KerasLayer(kind, {}, extra_inputs=(second,))])
+    matched.nonnegative = kind != "Subtract" and first.nonnegative and second.nonnegative
+    return matched
+
+
+@from_call("cat", "concat", "concatenate")
+def _cat(site: FromSite) -> Matched:
+    dim = site.arguments.get("dim", site.arguments.get("1", 0))
+    first, *others = site.inputs
+    if any(v.channels_first != first.channels_first or v.rank != first.rank for v in others):
+        raise Untranslatable("torch.cat of tensors laid out differently")
+    axis = first.keras_axis(dim)
+    return Matched(
+        [KerasLayer("Concatenate", {"axis": -1 if axis == first.rank - 1 else axis}, extra_inputs=tuple(others))]
+    )

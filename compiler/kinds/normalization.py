@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...spec import initializers as ki
 from ...spec.layers import normalization as spec
 from ...spec.layers.base import resolve_axis
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, expr, functional, method, num
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, Statement, TorchLayer, Unmappable
@@ -113,3 +117,37 @@ class LayerNormalizationRule(KindRule):
                 layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape))
         layer.forward = expr(f"{m}({{}})", x)
         return layer
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
+def _batch_norm(module: Any, site: FromSite) -> Matched:
+    if not module.track_running_stats:
+        raise Untranslatable("track_running_stats=False normalises with the batch's statistics at inference too")
+    if module.momentum is None:
+        raise Untranslatable("momentum=None (a cumulative average): Keras keeps an exponential one")
+    if site.value.rank > 2 and not site.value.channels_first:
+        raise Untranslatable("BatchNorm over a tensor whose channels are its last axis")
+    config = {
+        "axis": -1,
+        "momentum": 1.0 - float(module.momentum),  # torch weighs the new batch by momentum, Keras the old value
+        "epsilon": float(module.eps),
+        "center": module.affine,
+        "scale": module.affine,
+    }
+    weights = {"gamma": (module.weight,), "beta": (module.bias,)} if module.affine else {}
+    weights |= {"moving_mean": (module.running_mean,), "moving_variance": (module.running_var,)}
+    return Matched([KerasLayer("BatchNormalization", config, weights)])
+
+
+@from_module("LayerNorm")
+def _layer_norm(module: Any, site: FromSite) -> Matched:
+    if len(module.normalized_shape) != 1 or (site.value.channels_first and site.value.rank > 2):
+        raise Untranslatable("LayerNorm over other axes than the last one (Keras's channels)")
+    affine = module.elementwise_affine
+    bias = affine and module.bias is not None
+    config = {"axis": -1, "epsilon": float(module.eps), "scale": affine, "center": bias}
+    weights = ({"gamma": (module.weight,)} if affine else {}) | ({"beta": (module.bias,)} if bias else {})
+    return Matched([KerasLayer("LayerNormalization", config, weights)])

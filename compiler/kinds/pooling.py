@@ -12,15 +12,19 @@ that hold Keras's spatial axes, in whatever layout the value arrives."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...spec.layers import pooling as spec
 from ...spec.layers.pooling import same_padding
+from ..from_torch import reverse
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_call, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, call, expr, functional, method
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
 from ..rules.torch_helpers import register_helper
 from . import rule
+from .convolution import zero_padding
 
 register_helper(
     "pool_same_pads",
@@ -289,3 +293,61 @@ class GlobalAveragePooling2DRule(_GlobalAverageRule):
 @rule("GlobalAveragePooling3D")
 class GlobalAveragePooling3DRule(_GlobalAverageRule):
     pass
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d")
+def _pool(module: Any, site: FromSite) -> Matched:
+    """A pooling, after zero padding where torch pads: exact for an average that counts the
+    padding (torch's default), and for a maximum of values known non-negative (after a ReLU)."""
+    kind = type(module).__name__
+    n = int(kind[-2])
+    kernel, stride, pads = (
+        _tuple(v, n) for v in (module.kernel_size, module.stride or module.kernel_size, module.padding)
+    )
+    if module.ceil_mode:
+        raise Untranslatable("ceil_mode=True: Keras's pooling drops the last partial window")
+    maximum = kind.startswith("Max")
+    if maximum and any(d != 1 for d in _tuple(module.dilation, n)):
+        raise Untranslatable("a dilated max pooling has no Keras layer")
+    if not maximum and ((not module.count_include_pad and any(pads)) or getattr(module, "divisor_override", None)):
+        raise Untranslatable("an average pooling that does not count the padding has no Keras layer")
+    if maximum and any(pads) and not site.value.nonnegative:
+        raise Untranslatable("a padded max pooling of values that may be negative: torch pads with -inf, Keras with 0")
+    before = [zero_padding(pads)] if any(pads) else []
+    layer = KerasLayer(
+        f"{'Max' if maximum else 'Average'}Pooling{n}D", {"pool_size": list(kernel), "strides": list(stride)}
+    )
+    matched = Matched([*before, layer], channels_first=True)
+    matched.nonnegative = site.value.nonnegative
+    return matched
+
+
+@from_module("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d")
+def _adaptive_pool(module: Any, site: FromSite) -> Matched:
+    kind = type(module).__name__
+    n = int(kind[-2])
+    if any(size != 1 for size in _tuple(module.output_size, n)):
+        raise Untranslatable(f"an adaptive pooling to {module.output_size}: nnspec maps one to size 1 (global pooling)")
+    return reverse.one(f"Global{'Max' if 'Max' in kind else 'Average'}Pooling{n}D", keepdims=True)
+
+
+@from_call(".mean", "mean")
+def _mean(site: FromSite) -> Matched:
+    """A mean over every spatial axis (or the steps of a sequence): global average pooling."""
+    value = site.value
+    dims = site.arguments.get("dim", site.arguments.get("1"))
+    keep = bool(site.arguments.get("keepdim", site.arguments.get("2", False)))
+    dims = sorted(d % value.rank for d in (dims if isinstance(dims, list | tuple) else [dims]))
+    spatial = list(range(2, value.rank)) if value.channels_first else list(range(1, value.rank - 1))
+    if dims != spatial or not spatial:
+        raise Untranslatable(f"a mean over dims {dims}: nnspec maps a mean over every spatial axis")
+    matched = reverse.one(f"GlobalAveragePooling{len(spatial)}D", keepdims=keep)
+    matched.channels_first = value.channels_first if keep else False
+    return matched
+
+
+def _tuple(value: Any, n: int) -> tuple[int, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else (value,) * n

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...spec.activations import ACTIVATIONS
 from ...spec.layers import recurrent as spec
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, Unusable, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, Statement, call, expr, num
 from ..rules.init import draws_alike, init_statement
 from ..rules.rule import ForwardStep, KindRule, Site, TorchLayer, Unmappable
@@ -435,3 +437,59 @@ def _direction_site(site: Site, side: str, wrapped: spec.RecurrentLayerObject) -
         output_shapes=outputs,
         variable_base=f"{site.variable_base}_{side}",
     )
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+TORCH_RECURRENT = {"LSTM": "LSTM", "GRU": "GRU", "RNN": "SimpleRNN"}
+
+
+@from_module(*TORCH_RECURRENT)
+def _recurrent(module: Any, site: FromSite) -> Matched:
+    """nn.LSTM, nn.GRU, nn.RNN: one Keras layer per torch layer (a Bidirectional where
+    torch's is), each returning its sequence; torch's two biases are summed into Keras's
+    one (LSTM, SimpleRNN) or stacked (GRU, reset_after as torch computes it)."""
+    torch_kind = type(module).__name__
+    kind = TORCH_RECURRENT[torch_kind]
+    if not module.batch_first:
+        raise Untranslatable(
+            f"nn.{torch_kind}(batch_first=False) reads (steps, batch, features); Keras the batch first"
+        )
+    if getattr(module, "proj_size", 0):
+        raise Untranslatable("an LSTM with proj_size has no Keras layer")
+    if site.value.rank != 3 or site.value.channels_first:
+        raise Untranslatable(f"nn.{torch_kind} on a tensor that is not (batch, steps, features)")
+    config: dict[str, Any] = {"units": module.hidden_size, "return_sequences": True, "use_bias": module.bias}
+    config |= {
+        "LSTM": {"recurrent_activation": "sigmoid"},
+        "GRU": {"recurrent_activation": "sigmoid", "reset_after": True},
+        "SimpleRNN": {"activation": getattr(module, "nonlinearity", "tanh")},
+    }[kind]
+    layers = []
+    for depth in range(module.num_layers):
+        layer_config = config | ({"dropout": float(module.dropout)} if depth and module.dropout else {})
+        suffix = f"l{depth}" if depth else None
+        if not module.bidirectional:
+            layers.append(KerasLayer(kind, layer_config, _cell_weights(module, depth, ""), suffix=suffix))
+            continue
+        inner = spec.CELL_NAMES[kind].removesuffix("_cell")
+        weights = {
+            f"{side}_{inner}/{spec.CELL_NAMES[kind]}/{name}": tensors
+            for side, sfx in (("forward", ""), ("backward", "_reverse"))
+            for name, tensors in _cell_weights(module, depth, sfx).items()
+        }
+        wrapped = {"class_name": kind, "config": {"name": inner, **layer_config}}
+        layers.append(KerasLayer("Bidirectional", {"layer": wrapped, "merge_mode": "concat"}, weights, suffix=suffix))
+    states = "(h_n, c_n)" if kind == "LSTM" else "h_n"
+    reason = f"the final states {states} of nn.{torch_kind} are not supported yet: use its output sequence"
+    return Matched(layers, channels_first=False, tail=Unusable(reason))
+
+
+def _cell_weights(module: Any, depth: int, sfx: str) -> dict[str, tuple[Any, ...]]:
+    weights = {
+        "kernel": (getattr(module, f"weight_ih_l{depth}{sfx}"),),
+        "recurrent_kernel": (getattr(module, f"weight_hh_l{depth}{sfx}"),),
+    }
+    if module.bias:
+        weights["bias"] = (getattr(module, f"bias_ih_l{depth}{sfx}"), getattr(module, f"bias_hh_l{depth}{sfx}"))
+    return weights

@@ -1,0 +1,236 @@
+"""From PyTorch (issue 10): modules people write, traced into a spec and a Keras 3 model of
+built-in layers with their weights. Each is checked against the real torch module: the
+Keras model and the generated torch module compute its outputs (at batch 1 and 8), the
+counts are torch's, the `.keras` file loads with plain Keras (no nnspec) and computes the
+same, the generated module loads the original state_dict through the printed key map,
+and what has no Keras layer is refused naming the module or call and the line."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import nnspec
+from conftest import FIXTURES
+from nnspec.compiler.cli import app
+from nnspec.compiler.from_torch.convert import check_agreement
+from nnspec.compiler.from_torch.reverse import Untranslatable
+
+pytestmark = [pytest.mark.keras, pytest.mark.torch]
+
+MODULES = FIXTURES / "torch_modules"
+runner = CliRunner()
+
+
+def _module(file: str, name: str) -> Any:
+    from nnspec.compiler.from_torch.command import load_module_class
+
+    return load_module_class(f"{MODULES / file}:{name}")
+
+
+def _randomized(module: Any, seed: int = 0) -> Any:
+    """Weights and BatchNorm statistics away from their initial values, as after training."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in module.state_dict().items():
+            if name.endswith("num_batches_tracked"):
+                continue
+            noise = torch.randn(tensor.shape, generator=generator) * 0.2
+            tensor.copy_(noise.abs() + 0.5 if name.endswith("running_var") else tensor + noise)
+    return module.eval()
+
+
+def _torch_count(module: Any) -> int:
+    """Parameters and BatchNorm running statistics (Keras counts those as non-trainable
+    weights); an LSTM's second bias, which Keras sums into its one, left out."""
+    import torch
+
+    count = sum(p.numel() for p in module.parameters())
+    count += sum(b.numel() for name, b in module.named_buffers() if name.endswith(("running_mean", "running_var")))
+    for lstm in (m for m in module.modules() if isinstance(m, torch.nn.LSTM)):
+        count -= sum(p.numel() for name, p in lstm.named_parameters() if name.startswith("bias_hh"))
+    return count
+
+
+def _examples(*shapes: tuple[int, ...], tokens: int | None = None) -> tuple[Any, ...]:
+    import torch
+
+    generator = torch.Generator().manual_seed(1)
+    if tokens is not None:
+        return (torch.randint(0, tokens, shapes[0], generator=generator),)
+    return tuple(torch.randn(shape, generator=generator) for shape in shapes)
+
+
+CASES = {
+    "SmallCNN": ((2, 3, 16, 16),),
+    "TextGRU": ((2, 9),),
+    "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_module_converts_with_its_counts_and_outputs(name: str) -> None:
+    module = _randomized(_module("small.py", name))
+    examples = _examples(*CASES[name], tokens=40 if name == "TextGRU" else None)
+    result = nnspec.from_torch(module, examples)
+    agreement = check_agreement(module, result, examples, batches=(1, 8))
+    assert agreement.ok, agreement
+    assert result.loaded.graph.params.total == _torch_count(module)
+    keras_model = nnspec.keras_model_from_torch(module, examples)
+    assert keras_model.count_params() == _torch_count(module)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_generated_torch_module_loads_the_original_state_through_the_key_map(name: str) -> None:
+    import torch
+
+    module = _randomized(_module("small.py", name))
+    examples = _examples(*CASES[name], tokens=40 if name == "TextGRU" else None)
+    result = nnspec.from_torch(module, examples)
+    generated = nnspec.compile_torch(result.loaded).eval()
+    state = module.state_dict()
+    mapped = {result.key_map[key]: tensor for key, tensor in state.items() if key in result.key_map}
+    assert set(state) - set(result.key_map) <= {k for k in state if k.endswith("num_batches_tracked")}
+    missing, unexpected = generated.load_state_dict(mapped, strict=False)
+    assert not unexpected and all(key.endswith("num_batches_tracked") for key in missing)
+    assert all(torch.equal(generated.state_dict()[key], tensor) for key, tensor in mapped.items())
+    with torch.no_grad():
+        theirs, mine = module(*examples), generated(*examples)
+    theirs, mine = (list(o) if isinstance(o, tuple | list) else [o] for o in (theirs, mine))
+    for a, b in zip(theirs, mine, strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# -- the command, on a ResNet-18 as torchvision writes it (converted once per session) ----------
+
+
+@pytest.fixture(scope="module")
+def resnet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    import torch
+
+    module = _randomized(_module("resnet.py", "ResNet18"))
+    folder = tmp_path_factory.mktemp("resnet")
+    weights = folder / "resnet18.pt"
+    torch.save(module.state_dict(), weights)
+    out = folder / "keras"
+    source = f"{MODULES / 'resnet.py'}:ResNet18"
+    arguments = ["convert", source, "--weights", str(weights), "--input-shape", "1,3,32,32", "--to", "keras"]
+    result = runner.invoke(app, [*arguments, "-o", str(out)])
+    return {"module": module, "out": out, "result": result}
+
+
+def test_resnet18_converts_and_its_parity_is_printed(resnet: dict[str, Any]) -> None:
+    result = resnet["result"]
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in resnet["out"].iterdir()) == [
+        "res_net18.keras",
+        "res_net18.yaml",
+        "res_net18_keras.py",
+    ]
+    found = re.search(
+        r"parity ok: at batch 1 and 8, Keras differs from the module by (\S+), the generated", result.output
+    )
+    assert found and float(found.group(1)) <= 1e-5, result.output
+    assert "layer1.0.conv1.weight -> layer1_0_conv1.weight" in result.output
+    loaded = nnspec.load(resnet["out"] / "res_net18.yaml")
+    assert loaded.graph.params.total == _torch_count(resnet["module"]) == 11_699_112
+
+
+def test_resnet18_keras_file_loads_with_plain_keras_and_computes_the_module(
+    resnet: dict[str, Any], tmp_path: Path
+) -> None:
+    """In a fresh process that imports keras alone: no custom objects, no nnspec."""
+    import torch
+
+    inputs = {batch: _examples((batch, 3, 32, 32))[0] for batch in (1, 8)}
+    np.savez(tmp_path / "x.npz", **{f"b{batch}": x.permute(0, 2, 3, 1).numpy() for batch, x in inputs.items()})
+    code = f"""
+import json, sys
+import numpy as np
+import keras
+model = keras.models.load_model({str(resnet["out"] / "res_net18.keras")!r})
+data = np.load({str(tmp_path / "x.npz")!r})
+np.savez({str(tmp_path / "y.npz")!r}, **{{k: np.asarray(model(data[k], training=False)) for k in data}})
+print(json.dumps({{"nnspec": any(m.startswith("nnspec") for m in sys.modules), "params": model.count_params()}}))
+"""
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"nnspec": False, "params": 11_699_112}
+    outputs = np.load(tmp_path / "y.npz")
+    with torch.no_grad():
+        for batch, x in inputs.items():
+            expected = resnet["module"](x).numpy()
+            scale = max(1.0, float(np.abs(expected).max()))
+            assert float(np.abs(outputs[f"b{batch}"] - expected).max()) / scale <= 1e-5
+
+
+# -- what is refused ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("DataDependent", r"torch\.fx cannot trace DataDependent \(.*small\.py:\d+\): symbolically traced variables"),
+        ("UnsupportedOp", r"UnsupportedOp: cumsum \(.*small\.py:\d+\): cumsum\(\) has no Keras equivalent"),
+        ("CustomFunction", r"CustomFunction: the custom autograd Function Doubler\.apply.*\(.*small\.py:\d+\)"),
+    ],
+)
+def test_what_has_no_keras_layer_is_refused_naming_it_and_nothing_is_written(
+    name: str, message: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["convert", f"{MODULES / 'small.py'}:{name}", "--input-shape", "2,4", "--to", "keras", "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert re.search(message, result.output), result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+REFUSED_SETTINGS = {
+    "nn.Hardtanh with min_val=-2.0": (lambda nn: nn.Hardtanh(min_val=-2.0), (2, 4)),
+    "nn.GELU with approximate='tanh'": (lambda nn: nn.GELU(approximate="tanh"), (2, 4)),
+    "batch_first=False": (lambda nn: nn.LSTM(4, 3), (2, 6, 4)),
+    "a padded max pooling of values that may be negative": (lambda nn: nn.MaxPool1d(2, padding=1), (2, 4, 6)),
+}
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSED_SETTINGS))
+def test_a_module_setting_keras_lacks_is_refused_not_approximated(refusal: str) -> None:
+    import torch
+    from torch import nn
+
+    make, shape = REFUSED_SETTINGS[refusal]
+    with pytest.raises(Untranslatable, match=re.escape(refusal)):
+        nnspec.from_torch(nn.Sequential(make(nn)), torch.randn(shape))
+
+
+def test_activation_settings_keras_has_become_their_layers() -> None:
+    import torch
+    from torch import nn
+
+    module = nn.Sequential(nn.Linear(4, 4), nn.LeakyReLU(), nn.ELU(alpha=0.5), nn.Hardswish(), nn.Softmax(dim=1))
+    result = nnspec.from_torch(module, torch.randn(2, 4))
+    layers = [(info.kind, getattr(info.entry, "config", None)) for info in result.loaded.graph.layers[1:]]
+    assert [kind for kind, _ in layers] == ["Dense", "LeakyReLU", "ELU", "Activation", "Softmax"]
+    assert layers[1][1].negative_slope == pytest.approx(0.01) and layers[2][1].alpha == 0.5
+    assert layers[3][1].activation == "hard_silu"
+    assert check_agreement(module, result, torch.randn(2, 4)).ok
+
+
+def test_help_says_that_a_python_file_runs_its_code() -> None:
+    result = runner.invoke(app, ["convert", "--help"])
+    assert "FILE.py:ClassName" in result.output and "runs its code" in result.output
