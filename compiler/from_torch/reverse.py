@@ -62,6 +62,9 @@ class KerasLayer:
     module's keys for that weight (an LSTM's bias: bias_ih, then bias_hh)."""
     extra_inputs: tuple[Value, ...] = ()
     """Tensors besides the previous layer's output (a merge's other operands)."""
+    sources: tuple[Any, ...] | None = None
+    """Where its inputs come from, where not the previous layer (and `extra_inputs`): each a
+    Value, or the position of an earlier layer of the same match (a residual block's Add)."""
     suffix: str | None = None
     """Named `<module>_<suffix>` (a stacked LSTM's second layer: `lstm_l1`); by default the
     layer holding weights takes the module's name, the others `<module>_<kind>`."""

@@ -213,9 +213,13 @@ class _Walker:
             raise Untranslatable("no tensor input")
         previous = site.inputs[0]
         channels_first = previous.channels_first if matched.channels_first is None else matched.channels_first
+        made: list[Value] = []
         for n, layer in enumerate(matched.layers):
             name = self._layer_name(site, matched, n)
-            refs = [list(previous.ref), *(list(v.ref) for v in layer.extra_inputs)]
+            if layer.sources is None:
+                refs = [list(previous.ref), *(list(v.ref) for v in layer.extra_inputs)]
+            else:
+                refs = [list((made[s] if isinstance(s, int) else s).ref) for s in layer.sources]
             config = {"name": name, **layer.config}
             inputs = refs[0] if len(refs) == 1 else refs
             self.layers.append({"class_name": layer.class_name, "config": config, "inputs": inputs})
@@ -225,6 +229,7 @@ class _Walker:
                 if all(keys):
                     self.keys[(name, weight)] = keys
             previous = Value((name, 0, 0), site.output_shape or previous.shape, channels_first, matched.nonnegative)
+            made.append(previous)
         if matched.tail is not None:  # (output, states): the states stand for what Keras does not give
             meta = site.output_shape
             return (Value(previous.ref, meta or previous.shape, channels_first), matched.tail)

@@ -9,8 +9,11 @@ fans are the matrices' (Keras 3 computes them over the kernel's input and output
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ...spec.layers import attention as spec
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, Unusable, from_module
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, num
 from ..rules.init import draws_by_fans, init_statement
 from ..rules.rule import KindRule, Site, TorchLayer
@@ -222,3 +225,139 @@ class AttentionRule(_ScoreAttentionRule):
 @rule("AdditiveAttention")
 class AdditiveAttentionRule(_ScoreAttentionRule):
     score_mode = "additive"
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_module("MultiheadAttention")
+def _multihead_attention(module: Any, site: FromSite) -> Matched:
+    """nn.MultiheadAttention(batch_first=True) called on (query, key, value): Keras's layer
+    called on (query, value, key), its projections torch's packed ones split by rows."""
+    if site.arguments.get("key_padding_mask") is not None or site.arguments.get("attn_mask") is not None:
+        raise Untranslatable("a key_padding_mask or attn_mask given to nn.MultiheadAttention is not supported yet")
+    query, key, value = (site.inputs + site.inputs[-1:] * 2)[:3]
+    layer = _attention_layer(module, query.shape[-1])
+    layer.sources = (query, value, key)
+    return Matched([layer], channels_first=False, tail=Unusable("nn.MultiheadAttention's attention weights"))
+
+
+def _attention_layer(module: Any, query_width: int) -> KerasLayer:
+    if not module.batch_first:
+        raise Untranslatable("nn.MultiheadAttention(batch_first=False) reads (steps, batch, features)")
+    if module.bias_k is not None or module.add_zero_attn:
+        raise Untranslatable("add_bias_kv or add_zero_attn has no Keras equivalent")
+    width, heads = module.embed_dim, module.num_heads
+    if module.in_proj_weight is not None:
+        kernels = (
+            module.in_proj_weight[:width],
+            module.in_proj_weight[width : 2 * width],
+            module.in_proj_weight[2 * width :],
+        )
+    else:
+        kernels = (module.q_proj_weight, module.k_proj_weight, module.v_proj_weight)
+    weights = {f"{name}/kernel": (kernel,) for name, kernel in zip(("query", "key", "value"), kernels, strict=True)}
+    weights["attention_output/kernel"] = (module.out_proj.weight,)
+    bias = module.in_proj_bias is not None
+    if bias:
+        biases = (module.in_proj_bias[:width], module.in_proj_bias[width : 2 * width], module.in_proj_bias[2 * width :])
+        weights |= {f"{name}/bias": (b,) for name, b in zip(("query", "key", "value"), biases, strict=True)}
+        weights["attention_output/bias"] = (module.out_proj.bias,)
+    config = {"num_heads": heads, "key_dim": width // heads, "dropout": float(module.dropout), "use_bias": bias}
+    if query_width != width:
+        raise Untranslatable("a query narrower or wider than embed_dim")
+    return KerasLayer("MultiHeadAttention", config, weights)
+
+
+@from_module("TransformerEncoderLayer")
+def _transformer_encoder_layer(module: Any, site: FromSite) -> Matched:
+    """nn.TransformerEncoderLayer as the Keras layers it computes: self-attention, dropout,
+    residual Add, LayerNormalization, a Dense feed-forward (before each sublayer with
+    norm_first)."""
+    if any(site.arguments.get(key) is not None for key in ("src_mask", "src_key_padding_mask", "1", "2")):
+        raise Untranslatable("a mask given to nn.TransformerEncoderLayer is not supported yet")
+    return Matched(transformer_layers(module, site.value), channels_first=False)
+
+
+@from_module("TransformerEncoder")
+def _transformer_encoder(module: Any, site: FromSite) -> Matched:
+    if any(site.arguments.get(key) is not None for key in ("mask", "src_key_padding_mask", "1", "2")):
+        raise Untranslatable("a mask given to nn.TransformerEncoder is not supported yet")
+    layers: list[KerasLayer] = []
+    for n, encoder_layer in enumerate(module.layers):
+        start = len(layers)
+        block_input = site.value if n == 0 else start - 1
+        for layer in transformer_layers(encoder_layer, BLOCK_INPUT, prefix=f"layers_{n}_"):
+            # positions within the block's chain, moved to the whole list's; the block's input
+            sources = layer.sources or ()
+            layer.sources = tuple(
+                block_input if s == BLOCK_INPUT else s + start if isinstance(s, int) else s for s in sources
+            )
+            layers.append(layer)
+    if module.norm is not None:
+        layers.append(_layer_norm(module.norm, "norm"))
+    return Matched(layers, channels_first=False)
+
+
+BLOCK_INPUT = -1
+"""In transformer_layers' positions: the block's own input."""
+
+ENCODER_ACTIVATIONS = {1: "relu", 2: "gelu"}
+"""nn.TransformerEncoderLayer's `activation_relu_or_gelu`: F.relu, F.gelu (exact)."""
+
+
+def transformer_layers(module: Any, x: Any, prefix: str = "") -> list[KerasLayer]:
+    """The Keras layers of one encoder layer, in order; `x` is the input (a Value, or the
+    position of the layer that made it)."""
+    activation = ENCODER_ACTIVATIONS.get(getattr(module, "activation_relu_or_gelu", 0))
+    if activation is None:
+        raise Untranslatable("a TransformerEncoderLayer whose activation is neither relu nor gelu")
+    rate = float(module.dropout.p)
+
+    def dense(linear: Any, name: str, **config: Any) -> KerasLayer:
+        weights = {"kernel": (linear.weight,)} | ({"bias": (linear.bias,)} if linear.bias is not None else {})
+        units = linear.out_features
+        return KerasLayer(
+            "Dense", {"units": units, "use_bias": linear.bias is not None, **config}, weights, suffix=prefix + name
+        )
+
+    attention = _attention_layer(module.self_attn, module.self_attn.embed_dim)
+    attention.suffix = prefix + "self_attn"
+    layers: list[KerasLayer] = []
+
+    def add(layer: KerasLayer, *sources: Any) -> int:
+        layer.sources = sources or None
+        layers.append(layer)
+        return len(layers) - 1
+
+    if module.norm_first:
+        normed = add(_layer_norm(module.norm1, prefix + "norm1"), x)
+        attended = add(attention, normed, normed, normed)
+        dropped = add(KerasLayer("Dropout", {"rate": rate}, suffix=prefix + "dropout1"), attended)
+        x = add(KerasLayer("Add", {}, suffix=prefix + "add1"), x, dropped)
+        normed = add(_layer_norm(module.norm2, prefix + "norm2"), x)
+        fed = _feed_forward(add, dense, module, normed, activation, rate, prefix)
+        add(KerasLayer("Add", {}, suffix=prefix + "add2"), x, fed)
+        return layers
+    attended = add(attention, x, x, x)
+    dropped = add(KerasLayer("Dropout", {"rate": rate}, suffix=prefix + "dropout1"), attended)
+    summed = add(KerasLayer("Add", {}, suffix=prefix + "add1"), x, dropped)
+    normed = add(_layer_norm(module.norm1, prefix + "norm1"), summed)
+    fed = _feed_forward(add, dense, module, normed, activation, rate, prefix)
+    summed = add(KerasLayer("Add", {}, suffix=prefix + "add2"), normed, fed)
+    add(_layer_norm(module.norm2, prefix + "norm2"), summed)
+    return layers
+
+
+def _feed_forward(add: Any, dense: Any, module: Any, x: Any, activation: str, rate: float, prefix: str) -> int:
+    hidden = add(dense(module.linear1, "linear1", activation=activation), x)
+    dropped = add(KerasLayer("Dropout", {"rate": rate}, suffix=prefix + "dropout"), hidden)
+    out = add(dense(module.linear2, "linear2"), dropped)
+    return add(KerasLayer("Dropout", {"rate": float(module.dropout2.p)}, suffix=prefix + "dropout2"), out)
+
+
+def _layer_norm(norm: Any, name: str) -> KerasLayer:
+    bias = norm.bias is not None
+    config = {"axis": -1, "epsilon": float(norm.eps), "scale": norm.elementwise_affine, "center": bias}
+    weights = ({"gamma": (norm.weight,)} if norm.elementwise_affine else {}) | ({"beta": (norm.bias,)} if bias else {})
+    return KerasLayer("LayerNormalization", config, weights, suffix=name)
