@@ -249,11 +249,15 @@ def generate(
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
     """Write readable PyTorch and/or Keras source for a spec (no framework needed)."""
-    from .generate import generate_files
+    from .generate import NoTrainingScript, generate_files
 
     loaded = _load(file, max_params, max_activations)
-    with _reporting(file):
+    with _reporting(file), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         written = generate_files(loaded, output, target.value, stem=file.name.split(".")[0], layout=layout.value)
+    for warning in caught:
+        if issubclass(warning.category, NoTrainingScript):
+            typer.echo(f"warning: {warning.message}", err=True)
     for path in written:
         typer.echo(f"wrote {path}")
 

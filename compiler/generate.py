@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
+from ..spec.errors import SpecError
 from ..spec.load import LoadedSpec
 from .compiled import Compiled
 from .names import identifier
 from .staging import staged
 from .targets.lower import InterfaceLayout
 from .training.script import training_source
+
+
+class NoTrainingScript(UserWarning):
+    """The spec has a loss but nnspec's training loop cannot train it (several inputs or
+    outputs, a sequence output): the module and the Keras builder are written without it."""
 
 
 def generate_files(
@@ -28,7 +35,11 @@ def generate_files(
         texts[f"{stem}_torch.py"] = compiled.torch_source.text
         config = loaded.spec.compile_config
         if config is not None and config.loss is not None:  # the loop that trains it, too
-            texts[f"{stem}_train.py"] = training_source(compiled, module=f"{stem}_torch").text
+            try:
+                texts[f"{stem}_train.py"] = training_source(compiled, module=f"{stem}_torch").text
+            except SpecError as error:  # several inputs, a sequence output: the model compiles all the same
+                reasons = "; ".join(str(problem) for problem in error.problems)
+                warnings.warn(f"no {stem}_train.py: {reasons}", NoTrainingScript, stacklevel=2)
     if target in ("keras", "both"):
         texts[f"{stem}_keras.py"] = compiled.keras_source.text
     with staged(directory) as stage:

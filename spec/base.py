@@ -14,9 +14,13 @@ from .lazy import LazyUnion, tag_of
 
 
 class SpecModel(BaseModel):
-    """Every spec model: immutable, and unknown fields are errors, never ignored."""
+    """Every spec model: immutable, and unknown fields are errors, never ignored. A float
+    field refuses NaN and infinity (an initializer's NaN bound means nothing, and reached
+    the generated code as the name `nan`); an operation's constants allow them."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False, defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=False, defer_build=True, allow_inf_nan=False
+    )
 
 
 Int = Annotated[int, Strict()]

@@ -489,6 +489,14 @@ class _Builder:
             elif inputs and _known_non_input(by_name[ref[0]][1]):
                 self.fail(at, f"model input {ref[0]!r} is not an InputLayer", received=repr(list(ref)))
                 ok = False
+            elif inputs and ref[2] != 0:  # an InputLayer has one output
+                self.fail(
+                    (*at, key) if len(refs) > 1 else at,
+                    f"model input {ref[0]!r} has one output, 0; received output {ref[2]}",
+                    received=repr(list(ref)),
+                    hint=f"write [{ref[0]!r}, 0, 0]",
+                )
+                ok = False
             elif inputs and ref[0] in seen:
                 # Keras builds it and feeds the last array given to both places: never what was meant
                 self.fail(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Int, KerasObject, SeedInt, keras_object_union, unsupported
 
@@ -28,6 +28,12 @@ class RandomUniform(KerasObject):
     minval: float = -0.05
     maxval: float = 0.05
     seed: Seed = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RandomUniform:
+        if self.minval > self.maxval:  # torch's uniform_ refuses it; TensorFlow draws from the swapped range
+            raise ValueError("minval <= maxval (torch's uniform_ refuses a reversed range)")
+        return self
 
 
 class TruncatedNormal(KerasObject):

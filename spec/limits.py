@@ -80,6 +80,21 @@ def activation_problem(graph: Graph, where: Where, max_activations: int) -> Prob
     )
 
 
+def empty_problem(graph: Graph, where: Where) -> Problem | None:
+    """The first tensor with an axis of size 0, a layer's output or the input it takes: it
+    holds no values, and torch refuses to build some layers on it (an LSTM of 0 features)."""
+    for info in _all_layers(graph):
+        for verb, shape in _tensors(info):
+            if 0 in shape:
+                return Problem(
+                    where(info.loc),
+                    f"layer {info.name!r} ({info.kind}) {verb} {show(shape)}: a tensor with an axis of size 0",
+                    expected="every size at least 1",
+                    hint="check the input shape and the sizes, crops and strides before this layer",
+                )
+    return None
+
+
 def _tensors(info: LayerInfo) -> Iterator[tuple[str, Shape]]:
     for call in info.calls:
         yield from (("takes", shape) for shape in call.input_shapes)

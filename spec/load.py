@@ -19,7 +19,7 @@ from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
 from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
-from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, nesting_problem
+from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, empty_problem, nesting_problem
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
 from .normalize import MODEL_CLASSES, normalize
 from .read import parse_text, read_file
@@ -117,7 +117,7 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
         raise SpecError(_dedupe(problems + graph_problems), more=getattr(graph_problems, "more", 0))
     assert spec is not None
     graph = analyze(spec, mapper, max_params)
-    too_large = activation_problem(graph, mapper, max_activations)
+    too_large = activation_problem(graph, mapper, max_activations) or empty_problem(graph, mapper)
     if too_large is not None:
         raise SpecError([too_large])
     return LoadedSpec(spec, graph, normalized.dialect, name)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
-from .errors import PathPart, Problem, ProblemList, did_you_mean
+from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
 from .keras1 import keras1_config
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
@@ -420,9 +420,16 @@ class _Walker:
     def call(self, node: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         if isinstance(node, dict) and "args" in node:  # Keras 3
             args = node.get("args")
-            if not isinstance(node.get("kwargs") or {}, dict):
-                return {"inputs": self.tensors(args, calls, loc), "kwargs": node["kwargs"]}  # validation says what
-            kwargs = dict(node.get("kwargs") or {})
+            given = node.get("kwargs")
+            if given is not None and not isinstance(given, dict):
+                self.refuse(
+                    (*loc, "kwargs"),
+                    "a call's kwargs must be a mapping of keyword arguments",
+                    received=brief(given),
+                    expected="an object, {} for none",
+                )
+                given = None
+            kwargs = dict(given or {})
             for key in KEYWORD_TENSORS:  # a mask or an attention mask given to the call: a tensor of the graph
                 if _is_keras_tensor(kwargs.get(key)):
                     kwargs[key] = self.tensors(kwargs[key], calls, loc)

@@ -7,6 +7,7 @@ found later by searching the rendered text."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -103,6 +104,9 @@ def _is_atom(text: str) -> bool:
 
 
 def num(value: float) -> str:
-    """A float as a short, deterministic literal."""
+    """A float as a short, deterministic literal; float("inf") where Python has none (a
+    stddev of 1e308 puts trunc_normal_'s bounds at -inf and inf)."""
+    if not math.isfinite(value):
+        return f'float("{value}")'
     text = f"{value:.8g}"
     return text if any(c in text for c in ".en") else text + ".0"

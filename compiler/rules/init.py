@@ -78,6 +78,8 @@ def _variance_scaling(scale: float, mode: str, distribution: str, shape: tuple[i
 
 
 def _truncated(init: ki.TruncatedNormal, t: str, g: str) -> str:
+    if init.stddev == 0:  # Keras draws the mean; torch's trunc_normal_ divides by the stddev
+        return f"nn.init.constant_({t}, {num(init.mean)})"
     low, high = init.mean - 2 * init.stddev, init.mean + 2 * init.stddev
     return f"nn.init.trunc_normal_({t}, mean={num(init.mean)}, std={num(init.stddev)}, a={num(low)}, b={num(high)}{g})"
 

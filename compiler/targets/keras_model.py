@@ -3,6 +3,7 @@ functional API, as the spec was written; and that source loaded."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,7 +248,7 @@ def named_operation(config: Any, tensors: list[str]) -> str:
         if isinstance(value, Tensor):
             return tensors[value.index]
         if isinstance(value, ArrayConstant):
-            return f"keras.ops.convert_to_tensor({value.value!r}, dtype={pystr(value.dtype)})"
+            return f"keras.ops.convert_to_tensor({literal(value.value)}, dtype={pystr(value.dtype)})"
         if isinstance(value, Slice):
             return f"slice({value.start!r}, {value.stop!r}, {value.step!r})"
         if isinstance(value, str) and value == ELLIPSIS:
@@ -263,6 +264,8 @@ def named_operation(config: Any, tensors: list[str]) -> str:
             )
         if isinstance(value, dict):
             return "{" + ", ".join(f"{pystr(k)}: {literal(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"float({pystr(repr(value))})"  # repr gives `inf`, a name nothing defines
         return repr(value)
 
     options = ", ".join(f"{key}={literal(value)}" for key, value in config.keras_config().items())

@@ -23,7 +23,8 @@ class TrainingProgress:
         shown = "  ".join(f"{k} {v:.4f}" for k, v in ordered(logs).items() if k != "learning_rate")
         self.bar.update(self.task, description=f"{self.label} epoch {epoch + 1}/{self.epochs}")
         if not self.quiet and (epoch + 1 == self.epochs or (epoch + 1) % max(1, self.epochs // 10) == 0):
-            self.bar.console.print(f"  {self.label} epoch {epoch + 1:>4}: {shown}")
+            # one line whatever the width: in a pipe rich's 80 columns cut it before val_accuracy's figure
+            self.bar.console.print(f"  {self.label} epoch {epoch + 1:>4}: {shown}", soft_wrap=True)
 
 
 def ordered(logs: dict[str, float]) -> dict[str, float]:

@@ -20,13 +20,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BeforeValidator, Strict, field_validator, model_validator
+from pydantic import AllowInfNan, BeforeValidator, Strict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..base import DTypeName, Int, SpecModel, unsupported
 from .base import LayerConfig, Shape, ShapeError, layer_kind, product, resolve_axis, show
 
-Float = Annotated[float, Strict()]
+Float = Annotated[float, Strict(), AllowInfNan(True)]
+"""A constant of a computation: -inf and inf are meaningful there (`where(mask, x, -inf)`)."""
 Scalar = Union[Int, Float]  # noqa: UP007
 Axes = Union[Int, list[Int]]  # noqa: UP007
 
@@ -82,6 +83,11 @@ class Slice:
 
     def indices(self, size: int) -> range:
         return range(size)[slice(self.start, self.stop, self.step)]
+
+    def length(self, size: int) -> int:
+        """len(self.indices(size)), for any size: len() of a range past 2**63 overflows."""
+        start, stop, step = slice(self.start, self.stop, self.step).indices(size)
+        return max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
 
 
 ELLIPSIS = "..."
@@ -525,6 +531,8 @@ class MatmulConfig(OperandsOp):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (a, a_tensor), (b, b_tensor) = self.operand_shapes(inputs)
+        if not a or not b:
+            raise ShapeError("ops.matmul of a scalar: NumPy's and Keras's matmul refuse it (use ops.multiply)")
         if (len(a) == 1 and a_tensor) or (len(b) == 1 and b_tensor):
             raise ShapeError("ops.matmul of a rank-1 tensor would contract or drop its batch axis")
         a2 = (1, *a) if len(a) == 1 else tuple(a)
@@ -1138,7 +1146,7 @@ class GetItemConfig(OperationConfig):
                     raise ShapeError(f"ops.get_item needs the size of axis {axis} known to slice it backwards")
                 out.append(None)
                 continue
-            out.append(len(item.indices(size)))
+            out.append(item.length(size))
         return tuple(out)
 
 
