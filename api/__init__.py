@@ -48,15 +48,17 @@ def compile_keras(spec: Any) -> Any:
     return build(spec)
 
 
-def from_torch(module: Any, example_inputs: Any) -> Any:
+def from_torch(module: Any, example_inputs: Any, layout: str = "keras") -> Any:
     """A torch.nn.Module as a spec and Keras weights, traced with torch.fx on
     `example_inputs` (a tensor, or a tuple for several inputs; any batch size). Returns
     `.loaded` (the spec: `compile_keras(result.loaded)` builds the Keras model), `.arrays`
     (its Keras weights, by Keras path), `.key_map` (your state_dict keys -> the generated
-    torch module's). Raises `Untranslatable` naming what has no Keras layer. Imports torch."""
+    torch module's). `layout="torch"`: the Keras model takes and gives image tensors as
+    the module does, (N, C, H, W), with one transpose at each. Raises `Untranslatable`
+    naming what has no Keras layer. Imports torch."""
     from nnspec.compiler.from_torch.convert import from_torch as trace
 
-    return trace(module, example_inputs)
+    return trace(module, example_inputs, _interface(layout))
 
 
 def keras_model_from_torch(module: Any, example_inputs: Any) -> Any:
@@ -64,6 +66,15 @@ def keras_model_from_torch(module: Any, example_inputs: Any) -> Any:
     from nnspec.compiler.from_torch.convert import keras_model
 
     return keras_model(from_torch(module, example_inputs))
+
+
+def __getattr__(name: str) -> Any:
+    """`nnspec.Untranslatable`, what from_torch raises, imported when asked for."""
+    if name == "Untranslatable":
+        from nnspec.compiler.from_torch.reverse import Untranslatable
+
+        return Untranslatable
+    raise AttributeError(f"module 'nnspec' has no attribute {name!r}")
 
 
 def _interface(layout: str) -> Any:

@@ -295,7 +295,14 @@ def convert(
     ] = None,
     fmt: Annotated[TorchFormat, typer.Option("--format", help="torch weights format.")] = TorchFormat.pt,
     check: Annotated[bool, typer.Option("--check/--no-check", help="Check parity of the result.")] = True,
-    layout: LayoutOption = ModuleLayout.torch,
+    layout: Annotated[
+        ModuleLayout | None,
+        typer.Option(
+            "--layout",
+            help="Image tensors at the boundary: torch (N, C, H, W) or keras (N, H, W, C). Default: the "
+            "target's own (a generated torch module takes torch's, a Keras model made from a module Keras's).",
+        ),
+    ] = None,
 ) -> None:
     """Convert a Keras model to PyTorch (spec, module source, weights), torch weights back to .keras,
     or a PyTorch module (FILE.py:ClassName) to a spec, Keras source and .keras."""
@@ -304,12 +311,13 @@ def convert(
     if is_module_source(source):
         if to is not ConvertTo.keras:
             _misuse("a PyTorch module converts --to keras")
-        _convert_module(source, weights, input_shape or [], input_dtype or [], output, check)
+        boundary = (layout or ModuleLayout.keras).value
+        _convert_module(source, weights, input_shape or [], input_dtype or [], output, check, boundary)
         return
     path = Path(source)
     if not path.exists():
         _misuse(f"Invalid value for 'SOURCE': Path '{source}' does not exist.")
-    _convert_file(path, to, output, spec, fmt, check, layout)
+    _convert_file(path, to, output, spec, fmt, check, layout or ModuleLayout.torch)
 
 
 def _convert_file(
@@ -341,7 +349,7 @@ def _convert_file(
 
 
 def _convert_module(
-    source: str, weights: Path | None, shapes: list[str], dtypes: list[str], output: Path, check: bool
+    source: str, weights: Path | None, shapes: list[str], dtypes: list[str], output: Path, check: bool, layout: str
 ) -> None:
     from .from_torch.command import convert_module, example_inputs
 
@@ -350,7 +358,7 @@ def _convert_module(
     except ValueError as exc:
         _misuse(str(exc))
     with _reporting(source):
-        result = convert_module(source, weights, shapes, dtypes, output, check)
+        result = convert_module(source, weights, shapes, dtypes, output, check, layout)
     for path in result.files:
         typer.echo(f"wrote {path}")
     if result.key_map:

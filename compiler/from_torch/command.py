@@ -94,7 +94,13 @@ def example_inputs(shapes: list[str], dtypes: list[str]) -> list[Any]:
 
 
 def convert_module(
-    source: str, weights: Path | None, shapes: list[str], dtypes: list[str], out: Path, check: bool = True
+    source: str,
+    weights: Path | None,
+    shapes: list[str],
+    dtypes: list[str],
+    out: Path,
+    check: bool = True,
+    layout: str = "keras",
 ) -> ModuleConverted:
     """The module -> `<model>.yaml`, `<model>_keras.py`, `<model>.keras` in `out`, written
     only if the Keras model computes what the module does (with `check`)."""
@@ -106,7 +112,7 @@ def convert_module(
         except Exception as exc:  # torch's missing/unexpected keys or shapes
             raise WeightError(f"{weights}: does not fit {type(module).__name__}: {exc}") from None
     inputs = example_inputs(shapes, dtypes)
-    result: FromTorch = from_torch(module, inputs)
+    result: FromTorch = from_torch(module, inputs, layout)
     compiled = result.compiled
     stem = identifier(result.loaded.graph.name, "model")
     converted = ModuleConverted(key_map=result.key_map)

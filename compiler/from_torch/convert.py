@@ -43,9 +43,10 @@ class FromTorch:
         return Compiled.of(self.loaded)
 
 
-def from_torch(module: Any, example_inputs: Any) -> FromTorch:
+def from_torch(module: Any, example_inputs: Any, layout: str = "keras") -> FromTorch:
     """Trace `module` on `example_inputs` (a tensor or a tuple of them) into a spec and
-    Keras weights. Raises Untranslatable naming the module or call nnspec cannot express."""
+    Keras weights. `layout="torch"` keeps the module's (N, C, H, W) at the model's inputs
+    and outputs. Raises Untranslatable naming the module or call nnspec cannot express."""
     import torch
 
     from ..kinds import load_families
@@ -56,7 +57,7 @@ def from_torch(module: Any, example_inputs: Any) -> FromTorch:
     module.eval()  # tracing runs forward(): BatchNorm must not update its statistics
     try:
         with torch.no_grad():
-            imported = import_module(module, tuple(inputs))
+            imported = import_module(module, tuple(inputs), layout)
     finally:
         module.train(was_training)
     try:

@@ -48,10 +48,12 @@ class Imported:
     """(Keras layer, weight name) -> the module's state_dict keys of its tensors (those that are keys)."""
 
 
-def import_module(module: Any, example_inputs: tuple[Any, ...]) -> Imported:
+def import_module(module: Any, example_inputs: tuple[Any, ...], layout: str = "keras") -> Imported:
+    """`layout`: "keras", the model takes and gives (N, ..., C); "torch", (N, C, ...) as the
+    module does, with one Permute after each such input and before each such output."""
     graph_module = _trace(module)
     _propagate_shapes(graph_module, example_inputs)
-    return _Walker(graph_module, type(module).__name__).walk()
+    return _Walker(graph_module, type(module).__name__, layout).walk()
 
 
 def _trace(module: Any) -> Any:
@@ -104,15 +106,16 @@ def _propagate_shapes(graph_module: Any, example_inputs: tuple[Any, ...]) -> Non
 
 
 class _Walker:
-    def __init__(self, graph_module: Any, class_name: str) -> None:
+    def __init__(self, graph_module: Any, class_name: str, layout: str) -> None:
         self.gm = graph_module
         self.class_name = class_name
+        self.layout = layout
+        self.model_inputs: list[Value] = []
         self.layers: list[dict[str, Any]] = []
         self.names: set[str] = set()
         self.values: dict[Any, Any] = {}
         self.weights: dict[tuple[str, str], tuple[Any, ...]] = {}
         self.keys: dict[tuple[str, str], tuple[str, ...]] = {}
-        self.inputs: list[Value] = []
         self.state_keys = {id(t): k for k, t in graph_module.state_dict(keep_vars=True).items()}
 
     def walk(self) -> Imported:
@@ -129,25 +132,32 @@ class _Walker:
                     self.values[node] = self._call(node)
             except Untranslatable as exc:
                 raise Untranslatable(f"{self._where(node)}: {exc}") from None
-        flat = _flat_outputs(outputs)
+        flat = [self._boundary_output(v) for v in _flat_outputs(outputs)]
         spec = {
             "class_name": "Functional",
             "config": {
                 "name": snake_case(self.class_name),
                 "layers": self.layers,
-                "input_layers": [list(v.ref) for v in self.inputs]
-                if len(self.inputs) > 1
-                else list(self.inputs[0].ref),
-                "output_layers": [list(v.ref) for v in flat] if len(flat) > 1 else list(flat[0].ref),
+                "input_layers": _endpoints(self.model_inputs),
+                "output_layers": _endpoints(flat),
             },
         }
         return Imported(
             spec,
             self.weights,
-            [v.channels_first for v in self.inputs],
+            [v.channels_first for v in self.model_inputs],
             [v.channels_first for v in flat],
             self.keys,
         )
+
+    def _boundary_output(self, value: Value) -> Value:
+        """With the torch layout, a channels-first output is put back in torch's order."""
+        if self.layout != "torch" or not value.channels_first:
+            return value
+        name = self._fresh(f"{value.ref[0]}_to_torch")
+        dims = [value.rank - 1, *range(1, value.rank - 1)]
+        self.layers.append({"class_name": "Permute", "config": {"name": name, "dims": dims}, "inputs": list(value.ref)})
+        return Value((name, 0, 0), value.shape, False)
 
     # -- nodes ---------------------------------------------------------------------
 
@@ -159,10 +169,16 @@ class _Walker:
         channels_first = len(shape) >= 4 or (len(shape) == 3 and self._feeds_channels_first(node))
         name = self._fresh(node.name)
         value = Value((name, 0, 0), shape, channels_first)
-        dims = value.keras_shape
+        torch_boundary = self.layout == "torch" and channels_first
+        dims = [None, *shape[1:]] if torch_boundary else value.keras_shape
         dtype = str(meta.dtype).removeprefix("torch.")
         self.layers.append({"class_name": "InputLayer", "config": {"name": name, "batch_shape": dims, "dtype": dtype}})
-        self.inputs.append(value)
+        self.model_inputs.append(Value((name, 0, 0), shape, channels_first and not torch_boundary))
+        if torch_boundary:  # (N, C, ...) in, one transpose to Keras's (N, ..., C)
+            permuted = self._fresh(f"{name}_to_keras")
+            config = {"name": permuted, "dims": [*range(2, len(shape)), 1]}
+            self.layers.append({"class_name": "Permute", "config": config, "inputs": [name, 0, 0]})
+            value = Value((permuted, 0, 0), shape, True)
         return value
 
     def _feeds_channels_first(self, node: Any) -> bool:
@@ -225,7 +241,7 @@ class _Walker:
             self.layers.append({"class_name": layer.class_name, "config": config, "inputs": inputs})
             for weight, tensors in layer.weights.items():
                 self.weights[(name, weight)] = tensors
-                keys = tuple(self.state_keys.get(id(t), "") for t in tensors)
+                keys = tuple(self._state_key(t) for t in tensors)
                 if all(keys):
                     self.keys[(name, weight)] = keys
             previous = Value((name, 0, 0), site.output_shape or previous.shape, channels_first, matched.nonnegative)
@@ -236,6 +252,17 @@ class _Walker:
         if site.output_shape is None:
             raise Untranslatable("its output is not one tensor")
         return Value(previous.ref, site.output_shape, channels_first, matched.nonnegative)
+
+    def _state_key(self, tensor: Any) -> str:
+        """The state_dict key of a module's tensor, `key[a:b]` for rows of one (a packed
+        attention projection); "" for a tensor that is neither."""
+        if id(tensor) in self.state_keys:
+            return self.state_keys[id(tensor)]
+        base = getattr(tensor, "_base", None)
+        if base is None or id(base) not in self.state_keys or not tensor.dim() or not base.stride(0):
+            return ""
+        start = (tensor.storage_offset() - base.storage_offset()) // base.stride(0)
+        return f"{self.state_keys[id(base)]}[{start}:{start + tensor.shape[0]}]"
 
     def _layer_name(self, site: Site, matched: Matched, n: int) -> str:
         """The layer holding the weights (or, without any, the last) is named after the

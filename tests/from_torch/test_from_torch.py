@@ -74,14 +74,16 @@ def _examples(*shapes: tuple[int, ...], tokens: int | None = None) -> tuple[Any,
 CASES = {
     "SmallCNN": ((2, 3, 16, 16),),
     "TextGRU": ((2, 9),),
+    "TinyTransformer": ((2, 7),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
+TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_module_converts_with_its_counts_and_outputs(name: str) -> None:
     module = _randomized(_module("small.py", name))
-    examples = _examples(*CASES[name], tokens=40 if name == "TextGRU" else None)
+    examples = _examples(*CASES[name], tokens=TOKENS.get(name))
     result = nnspec.from_torch(module, examples)
     agreement = check_agreement(module, result, examples, batches=(1, 8))
     assert agreement.ok, agreement
@@ -95,12 +97,13 @@ def test_generated_torch_module_loads_the_original_state_through_the_key_map(nam
     import torch
 
     module = _randomized(_module("small.py", name))
-    examples = _examples(*CASES[name], tokens=40 if name == "TextGRU" else None)
+    examples = _examples(*CASES[name], tokens=TOKENS.get(name))
     result = nnspec.from_torch(module, examples)
     generated = nnspec.compile_torch(result.loaded).eval()
     state = module.state_dict()
-    mapped = {result.key_map[key]: tensor for key, tensor in state.items() if key in result.key_map}
-    assert set(state) - set(result.key_map) <= {k for k in state if k.endswith("num_batches_tracked")}
+    mapped = {theirs: _part(state, mine) for mine, theirs in result.key_map.items()}
+    used = {mine.split("[")[0] for mine in result.key_map}
+    assert set(state) - used <= {k for k in state if k.endswith("num_batches_tracked")}
     missing, unexpected = generated.load_state_dict(mapped, strict=False)
     assert not unexpected and all(key.endswith("num_batches_tracked") for key in missing)
     assert all(torch.equal(generated.state_dict()[key], tensor) for key, tensor in mapped.items())
@@ -109,6 +112,14 @@ def test_generated_torch_module_loads_the_original_state_through_the_key_map(nam
     theirs, mine = (list(o) if isinstance(o, tuple | list) else [o] for o in (theirs, mine))
     for a, b in zip(theirs, mine, strict=True):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def _part(state: dict[str, Any], key: str) -> Any:
+    """`key`, or `key[a:b]`: rows a to b of it (a packed attention projection)."""
+    found = re.fullmatch(r"(.+)\[(\d+):(\d+)\]", key)
+    if found is None:
+        return state[key]
+    return state[found.group(1)][int(found.group(2)) : int(found.group(3))]
 
 
 # -- the command, on a ResNet-18 as torchvision writes it (converted once per session) ----------
@@ -234,3 +245,22 @@ def test_activation_settings_keras_has_become_their_layers() -> None:
 def test_help_says_that_a_python_file_runs_its_code() -> None:
     result = runner.invoke(app, ["convert", "--help"])
     assert "FILE.py:ClassName" in result.output and "runs its code" in result.output
+
+
+def test_the_torch_layout_keeps_channels_first_at_the_boundary_with_one_transpose_each() -> None:
+    import torch
+
+    from nnspec.compiler.from_torch.convert import keras_model
+
+    module = _randomized(_module("small.py", "TwoInTwoOut"))
+    examples = _examples(*CASES["TwoInTwoOut"])
+    result = nnspec.from_torch(module, examples, layout="torch")
+    kinds = [info.kind for info in result.loaded.graph.layers]
+    assert kinds.count("Permute") == 2  # after the image input, before the score map output
+    assert result.loaded.graph.input_shapes[0] == (None, 3, 8, 8)
+    assert check_agreement(module, result, examples).ok
+    with torch.no_grad():
+        expected = [o.numpy() for o in module(*examples)]
+    got = keras_model(result)([x.numpy() for x in examples], training=False)
+    for theirs, mine in zip(expected, got, strict=True):  # fed and compared as torch lays them out
+        np.testing.assert_allclose(np.asarray(mine), theirs, rtol=1e-5, atol=1e-5)
