@@ -84,6 +84,8 @@ class Site:
     output_shape: tuple[int, ...] | None
     users: list[str] = field(default_factory=list)
     """What the output feeds, by kind (module class names, function names)."""
+    tail_used: bool = False
+    """Whether anything reads an item of the module's tuple after the first (an LSTM's states)."""
 
     @property
     def value(self) -> Value:
@@ -102,6 +104,15 @@ class Matched:
     tail: Any = None
     """Where the module returns a tuple (an LSTM's (output, (h, c))): what stands for the
     rest, an Unusable that says why if it is read."""
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    """In a match's `tail`: output `index` of its layer at position `layer` (an LSTM's h)."""
+
+    layer: int
+    index: int
+    shape: tuple[int, ...]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...spec.base import snake_case
-from .reverse import CALL_MATCHERS, MODULE_MATCHERS, Matched, Site, Untranslatable, Unusable, Value
+from .reverse import CALL_MATCHERS, MODULE_MATCHERS, LayerOutput, Matched, Site, Untranslatable, Unusable, Value
 
 FUNCTION_NAMES = {
     operator.add: "add",
@@ -201,7 +201,8 @@ class _Walker:
             site = self._site(node, node.target, node.args, node.kwargs)
             return self._emit(site, matcher(module, site), module)
         name = _call_name(node)
-        if name in ("getitem", ".size", "getattr"):
+        tensor_item = name == "getitem" and isinstance(self.values.get(node.args[0]), Value)
+        if name in ("getitem", ".size", "getattr") and not tensor_item:
             return self._python(node, name)
         matcher = CALL_MATCHERS.get(name)
         if matcher is None:
@@ -222,7 +223,8 @@ class _Walker:
             meta = meta[0]
         shape = tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
         users = [_user_kind(self.gm, u) for u in node.users]
-        return Site(self._fresh(_layer_name(path)), path, tensors, arguments, shape, users)
+        tail_used = any(u.target is operator.getitem and u.args[1] != 0 and u.users for u in node.users)
+        return Site(self._fresh(_layer_name(path)), path, tensors, arguments, shape, users, tail_used)
 
     def _emit(self, site: Site, matched: Matched, module: Any) -> Any:
         if not site.inputs:
@@ -246,9 +248,9 @@ class _Walker:
                     self.keys[(name, weight)] = keys
             previous = Value((name, 0, 0), site.output_shape or previous.shape, channels_first, matched.nonnegative)
             made.append(previous)
-        if matched.tail is not None:  # (output, states): the states stand for what Keras does not give
-            meta = site.output_shape
-            return (Value(previous.ref, meta or previous.shape, channels_first), matched.tail)
+        if matched.tail is not None:  # (output, states): the states are outputs of the layers, or refused
+            tail = _resolved(matched.tail, made)
+            return (Value(previous.ref, site.output_shape or previous.shape, channels_first), tail)
         if site.output_shape is None:
             raise Untranslatable("its output is not one tensor")
         return Value(previous.ref, site.output_shape, channels_first, matched.nonnegative)
@@ -360,6 +362,16 @@ def _flat_outputs(outputs: Any) -> list[Value]:
     if isinstance(outputs, list | tuple) and outputs and all(isinstance(v, Value) for v in outputs):
         return list(outputs)
     raise Untranslatable("forward() must return a tensor or a tuple of tensors")
+
+
+def _resolved(structure: Any, made: list[Value]) -> Any:
+    """A match's tail with each LayerOutput as the Value it is."""
+    if isinstance(structure, LayerOutput):
+        ref = made[structure.layer].ref
+        return Value((ref[0], ref[1], structure.index), structure.shape)
+    if isinstance(structure, list | tuple):
+        return type(structure)(_resolved(item, made) for item in structure)
+    return structure
 
 
 def _endpoints(values: list[Value]) -> Any:

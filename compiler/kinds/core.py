@@ -248,3 +248,38 @@ def _reshape(site: FromSite) -> Matched:
 def _is_batch_size(value: Any) -> bool:
     """`x.size(0)` (or `x.shape[0]`): the batch size, whatever it is."""
     return type(value).__name__ == "_Size" and value.dim == 0
+
+
+@from_call("getitem")
+def _getitem(site: FromSite) -> Matched:
+    """`x[:, -1]`, `x[..., 1:3]`: Keras's get_item operation, its key in Keras's axis order."""
+    value = site.value
+    key = site.arguments.get("1")
+    items = list(key) if isinstance(key, tuple) else [key]
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at : at + 1] = [slice(None)] * (value.rank - len(items) + 1)
+    if not all(isinstance(i, int) or (isinstance(i, slice) and _plain(i)) for i in items) or len(items) > value.rank:
+        raise Untranslatable("indexing with tensors, None or a key Keras's get_item does not take")
+    items += [slice(None)] * (value.rank - len(items))
+    if items[0] != slice(None):
+        raise Untranslatable("indexing the batch axis: a Keras model keeps every sample")
+    text = [item if isinstance(item, int) else _slice_text(item) for item in items]
+    keras_key = list(text)
+    if value.channels_first:
+        for dim, item in enumerate(text):
+            keras_key[value.keras_axis(dim)] = item
+    kept_rank = sum(1 for item in items if not isinstance(item, int))
+    matched = reverse.one("ops.get_item", key=keras_key)
+    matched.channels_first = value.channels_first and not isinstance(items[1], int) and kept_rank >= 3
+    return matched
+
+
+def _plain(item: slice) -> bool:
+    return all(part is None or isinstance(part, int) for part in (item.start, item.stop, item.step))
+
+
+def _slice_text(item: slice) -> str:
+    """A slice as the spec writes it: 'start:stop:step', empty where unset."""
+    text = f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}"
+    return text if item.step is None else f"{text}:{item.step}"

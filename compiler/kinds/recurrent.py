@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from ...spec.activations import ACTIVATIONS
 from ...spec.layers import recurrent as spec
-from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, Unusable, from_module
+from ..from_torch.reverse import KerasLayer, LayerOutput, Matched, Untranslatable, Unusable, from_module
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, Statement, call, expr, num
 from ..rules.init import draws_alike, init_statement
@@ -480,9 +480,36 @@ def _recurrent(module: Any, site: FromSite) -> Matched:
         }
         wrapped = {"class_name": kind, "config": {"name": inner, **layer_config}}
         layers.append(KerasLayer("Bidirectional", {"layer": wrapped, "merge_mode": "concat"}, weights, suffix=suffix))
-    states = "(h_n, c_n)" if kind == "LSTM" else "h_n"
-    reason = f"the final states {states} of nn.{torch_kind} are not supported yet: use its output sequence"
-    return Matched(layers, channels_first=False, tail=Unusable(reason))
+    if not site.tail_used:
+        return Matched(layers, channels_first=False, tail=Unusable("unused states"))
+    return Matched(_returning_states(layers, kind), channels_first=False, tail=_states(module, kind, site))
+
+
+def _returning_states(layers: list[KerasLayer], kind: str) -> list[KerasLayer]:
+    """The layers, each also returning its final states (Keras's return_state)."""
+    for layer in layers:
+        config = layer.config["layer"]["config"] if layer.class_name == "Bidirectional" else layer.config
+        config["return_state"] = True
+    return layers
+
+
+def _states(module: Any, kind: str, site: FromSite) -> Any:
+    """torch's h_n (and c_n): one state per layer and direction, layer by layer, forward
+    first; each the output of the Keras layer that made it. Keras's order: the output,
+    then the forward layer's states (h, c), then the backward one's."""
+    per_direction = 2 if kind == "LSTM" else 1
+    shape = (site.value.shape[0], module.hidden_size)
+    directions = 2 if module.bidirectional else 1
+    stacks = []
+    for which in range(per_direction):  # h, then c
+        stacks.append(
+            [
+                LayerOutput(depth, 1 + direction * per_direction + which, shape)
+                for depth in range(module.num_layers)
+                for direction in range(directions)
+            ]
+        )
+    return tuple(stacks) if kind == "LSTM" else stacks[0]
 
 
 def _cell_weights(module: Any, depth: int, sfx: str) -> dict[str, tuple[Any, ...]]:

@@ -75,6 +75,7 @@ CASES = {
     "SmallCNN": ((2, 3, 16, 16),),
     "TextGRU": ((2, 9),),
     "TinyTransformer": ((2, 7),),
+    "LastStates": ((2, 7, 5),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
 TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
