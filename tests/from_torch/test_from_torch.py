@@ -265,3 +265,66 @@ def test_the_torch_layout_keeps_channels_first_at_the_boundary_with_one_transpos
     got = keras_model(result)([x.numpy() for x in examples], training=False)
     for theirs, mine in zip(expected, got, strict=True):  # fed and compared as torch lays them out
         np.testing.assert_allclose(np.asarray(mine), theirs, rtol=1e-5, atol=1e-5)
+
+
+# -- the command on each module: the .keras file, and back to torch -----------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_command_writes_a_keras_file_with_the_modules_outputs_and_a_way_back(name: str, tmp_path: Path, keras) -> None:
+    """`convert FILE.py:Class --weights` -> the .keras file (plain load_model) computes the
+    module at batch 1 and 8 with torch's count; `convert X.keras --to torch` -> a generated
+    module that takes the original state_dict through the printed key map, exactly."""
+    import torch
+
+    module = _randomized(_module("small.py", name))
+    torch.save(module.state_dict(), tmp_path / "state.pt")
+    shapes = [",".join(map(str, shape)) for shape in CASES[name]]
+    dtype = ["--input-dtype", "int64"] if name in TOKENS else []
+    arguments = [f"{MODULES / 'small.py'}:{name}", "--weights", str(tmp_path / "state.pt"), *dtype]
+    arguments += [flag for shape in shapes for flag in ("--input-shape", shape)]
+    result = runner.invoke(app, ["convert", *arguments, "--to", "keras", "-o", str(tmp_path / "keras")])
+    assert result.exit_code == 0, result.output
+    (keras_file,) = (tmp_path / "keras").glob("*.keras")
+    model = keras.models.load_model(keras_file)
+    assert model.count_params() == _torch_count(module)
+    images = [len(shape) >= 4 for shape in CASES[name]]
+    for batch in (1, 8):
+        inputs = [_batch(shape, batch, TOKENS.get(name)) for shape in CASES[name]]
+        with torch.no_grad():
+            expected = module(*inputs)
+        expected = [o.numpy() for o in (expected if isinstance(expected, tuple) else (expected,))]
+        feed = [x.permute(0, 2, 3, 1).numpy() if image else x.numpy() for x, image in zip(inputs, images, strict=True)]
+        got = model(feed if len(feed) > 1 else feed[0], training=False)
+        for theirs, mine in zip(expected, got if isinstance(got, list | tuple) else [got], strict=True):
+            mine = np.asarray(mine)
+            mine = np.moveaxis(mine, -1, 1) if mine.ndim >= 4 else mine
+            assert _relative(theirs, mine) <= 1e-5, (name, batch)
+
+    back = runner.invoke(app, ["convert", str(keras_file), "--to", "torch", "-o", str(tmp_path / "torch")])
+    assert back.exit_code == 0, back.output
+    key_map = dict(re.findall(r"^  (\S+) -> (\S+)$", result.output, flags=re.MULTILINE))
+    generated = nnspec.compile_torch(next((tmp_path / "torch").glob("*.yaml"))).eval()
+    state = module.state_dict()
+    mapped = {theirs: _part(state, mine) for mine, theirs in key_map.items()}
+    missing, unexpected = generated.load_state_dict(mapped, strict=False)
+    assert not unexpected and all(key.endswith("num_batches_tracked") for key in missing)
+    inputs = [_batch(shape, 8, TOKENS.get(name)) for shape in CASES[name]]
+    with torch.no_grad():
+        theirs, mine = module(*inputs), generated(*inputs)
+    for a, b in zip(*(o if isinstance(o, tuple | list) else (o,) for o in (theirs, mine)), strict=True):
+        assert _relative(a.numpy(), b.numpy()) <= 1e-5
+
+
+def _batch(shape: tuple[int, ...], batch: int, tokens: int | None) -> Any:
+    import torch
+
+    generator = torch.Generator().manual_seed(batch)
+    if tokens is not None:
+        return torch.randint(0, tokens, (batch, *shape[1:]), generator=generator)
+    return torch.randn((batch, *shape[1:]), generator=generator)
+
+
+def _relative(expected: np.ndarray, got: np.ndarray) -> float:
+    assert expected.shape == got.shape
+    return float(np.abs(expected - got).max()) / max(1.0, float(np.abs(expected).max()))
