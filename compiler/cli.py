@@ -267,8 +267,9 @@ def convert(
     source: Annotated[
         str,
         typer.Argument(
-            help="A Keras model (.keras, .h5), weights (.weights.h5, .pt, .safetensors), or a PyTorch module "
-            "as FILE.py:ClassName (imported from your file, which runs its code as importing it in Python does)."
+            help="A Keras model (.keras, .h5), weights (.weights.h5, .pt, .safetensors), a PyTorch module "
+            "as FILE.py:ClassName (imported from your file, which runs its code as importing it in Python does), "
+            "or a torch.export program (.pt2, which runs no code of yours)."
         ),
     ],
     to: Annotated[
@@ -317,6 +318,11 @@ def convert(
     path = Path(source)
     if not path.exists():
         _misuse(f"Invalid value for 'SOURCE': Path '{source}' does not exist.")
+    if path.suffix.lower() == ".pt2":
+        if to is not ConvertTo.keras:
+            _misuse("a torch.export program converts --to keras")
+        _convert_module(str(path), None, [], [], output, check, (layout or ModuleLayout.keras).value, program=True)
+        return
     _convert_file(path, to, output, spec, fmt, check, layout or ModuleLayout.torch)
 
 
@@ -349,16 +355,28 @@ def _convert_file(
 
 
 def _convert_module(
-    source: str, weights: Path | None, shapes: list[str], dtypes: list[str], output: Path, check: bool, layout: str
+    source: str,
+    weights: Path | None,
+    shapes: list[str],
+    dtypes: list[str],
+    output: Path,
+    check: bool,
+    layout: str,
+    program: bool = False,
 ) -> None:
-    from .from_torch.command import convert_module, example_inputs
+    """A PyTorch module (FILE.py:ClassName), or a torch.export program (a .pt2 file), to Keras."""
+    from .from_torch.command import convert_module, convert_program, example_inputs
 
-    try:
-        example_inputs(shapes, dtypes)
-    except ValueError as exc:
-        _misuse(str(exc))
+    if not program:
+        try:
+            example_inputs(shapes, dtypes)
+        except ValueError as exc:
+            _misuse(str(exc))
     with _reporting(source):
-        result = convert_module(source, weights, shapes, dtypes, output, check, layout)
+        if program:
+            result = convert_program(Path(source), output, check, layout)
+        else:
+            result = convert_module(source, weights, shapes, dtypes, output, check, layout)
     for path in result.files:
         typer.echo(f"wrote {path}")
     if result.key_map:

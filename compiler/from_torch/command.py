@@ -18,7 +18,7 @@ from ..names import identifier
 from ..staging import staged
 from ..weights.files import read_torch_state, write_keras
 from ..weights.links import WeightError
-from .convert import Agreement, FromTorch, check_agreement, from_torch
+from .convert import Agreement, FromTorch, check_agreement, from_program, from_torch
 from .reverse import Untranslatable
 
 DTYPES = ("float32", "float64", "int32", "int64")
@@ -112,7 +112,17 @@ def convert_module(
         except Exception as exc:  # torch's missing/unexpected keys or shapes
             raise WeightError(f"{weights}: does not fit {type(module).__name__}: {exc}") from None
     inputs = example_inputs(shapes, dtypes)
-    result: FromTorch = from_torch(module, inputs, layout)
+    return _written(from_torch(module, inputs, layout), module, inputs, out, check)
+
+
+def convert_program(path: Path, out: Path, check: bool = True, layout: str = "keras") -> ModuleConverted:
+    """A torch.export program file -> the same files as a module's, checked against the
+    program itself at batch 1 and 8."""
+    result, module, inputs = from_program(path, layout)
+    return _written(result, module, list(inputs), out, check)
+
+
+def _written(result: FromTorch, module: Any, inputs: list[Any], out: Path, check: bool) -> ModuleConverted:
     compiled = result.compiled
     stem = identifier(result.loaded.graph.name, "model")
     converted = ModuleConverted(key_map=result.key_map)
@@ -132,4 +142,4 @@ class _Disagrees(Exception):
     pass
 
 
-__all__ = ["ModuleConverted", "Untranslatable", "convert_module", "is_module_source"]
+__all__ = ["ModuleConverted", "Untranslatable", "convert_module", "convert_program", "is_module_source"]

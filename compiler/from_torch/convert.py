@@ -8,6 +8,7 @@ into Keras arrays, as `convert --to keras` does for a generated module's own wei
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from ..weights.links import (
     torch_state_from_keras,
 )
 from .reverse import Untranslatable
-from .trace import Imported, import_module
+from .trace import Imported, Untraceable, import_graph, import_module
 
 TOLERANCE = 1e-5
 
@@ -43,30 +44,70 @@ class FromTorch:
         return Compiled.of(self.loaded)
 
 
+def from_program(path: Any, layout: str = "keras") -> tuple[FromTorch, Any, tuple[Any, ...]]:
+    """A torch.export program file (`.pt2`) as a spec and Keras weights; with the module
+    rebuilt from it and example inputs of its shapes, for the check."""
+    from ..kinds import load_families
+    from .exported import load_program
+
+    load_families()
+    module, examples = load_program(path)
+    return _imported(module, examples, layout, name=Path(path).stem), module, examples
+
+
 def from_torch(module: Any, example_inputs: Any, layout: str = "keras") -> FromTorch:
     """Trace `module` on `example_inputs` (a tensor or a tuple of them) into a spec and
     Keras weights. `layout="torch"` keeps the module's (N, C, H, W) at the model's inputs
     and outputs. Raises Untranslatable naming the module or call nnspec cannot express."""
-    import torch
-
     from ..kinds import load_families
 
     load_families()  # the reverse matchers live beside the kinds' rules
     inputs = example_inputs if isinstance(example_inputs, tuple | list) else (example_inputs,)
+    return _imported(module, tuple(inputs), layout)
+
+
+def _imported(module: Any, inputs: tuple[Any, ...], layout: str, name: str | None = None) -> FromTorch:
+    import torch
+
     was_training = module.training
     module.eval()  # tracing runs forward(): BatchNorm must not update its statistics
     try:
         with torch.no_grad():
-            imported = import_module(module, tuple(inputs), layout)
+            # a module is traced; a graph rebuilt from a torch.export program is read as it is
+            imported = _traced(module, inputs, layout) if name is None else import_graph(module, inputs, name, layout)
     finally:
         module.train(was_training)
+    what = name or type(module).__name__
     try:
-        loaded = load_data(imported.spec, f"<torch module {type(module).__name__}>")
+        loaded = load_data(imported.spec, f"<torch module {what}>")
     except SpecError as error:
-        raise Untranslatable(f"the Keras model made from {type(module).__name__} is not valid: {error}") from None
+        raise Untranslatable(f"the Keras model made from {what} is not valid: {error}") from None
     compiled = Compiled.of(loaded)
     state, key_map = _generated_state(imported, compiled)
     return FromTorch(loaded, keras_from_torch_state(state, compiled.links), key_map, imported)
+
+
+def _traced(module: Any, inputs: tuple[Any, ...], layout: str) -> Imported:
+    """torch.fx's module-level graph; where fx cannot trace, torch.export's, if it captures
+    the module (a loop over a tensor's size, which it unrolls for the example's shapes)."""
+    import torch
+
+    from .exported import rebuild
+
+    try:
+        return import_module(module, inputs, layout)
+    except Untraceable as untraced:
+        try:
+            program = torch.export.export(module, inputs)
+        except Exception as exc:  # export raises many kinds where it cannot capture either
+            raise Untranslatable(f"{untraced}; torch.export cannot capture it either ({_first_line(exc)})") from None
+        graph_module, _ = rebuild(program)
+        return import_graph(graph_module, inputs, type(module).__name__, layout)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _generated_state(imported: Imported, compiled: Compiled) -> tuple[dict[str, Any], dict[str, str]]:

@@ -51,9 +51,13 @@ class Imported:
 def import_module(module: Any, example_inputs: tuple[Any, ...], layout: str = "keras") -> Imported:
     """`layout`: "keras", the model takes and gives (N, ..., C); "torch", (N, C, ...) as the
     module does, with one Permute after each such input and before each such output."""
-    graph_module = _trace(module)
+    return import_graph(_trace(module), example_inputs, type(module).__name__, layout)
+
+
+def import_graph(graph_module: Any, example_inputs: tuple[Any, ...], name: str, layout: str = "keras") -> Imported:
+    """A module-level fx graph (traced, or rebuilt from a torch.export program) as a spec."""
     _propagate_shapes(graph_module, example_inputs)
-    return _Walker(graph_module, type(module).__name__, layout).walk()
+    return _Walker(graph_module, name, layout).walk()
 
 
 def _trace(module: Any) -> Any:
@@ -71,7 +75,7 @@ def _trace(module: Any) -> Any:
     except Untranslatable as exc:
         raise Untranslatable(f"{type(module).__name__}: {exc}{_user_line(exc, module)}") from None
     except Exception as exc:  # fx raises TraceError, TypeError, ... on data-dependent Python
-        raise Untranslatable(
+        raise Untraceable(
             f"torch.fx cannot trace {type(module).__name__}{_user_line(exc, module)}: {_first_line(exc)}; its "
             "forward() decides something from tensor values in Python (an `if` or a loop on a tensor), "
             "which a Keras graph cannot hold"
@@ -79,6 +83,10 @@ def _trace(module: Any) -> Any:
     finally:
         torch.autograd.Function.apply = original  # type: ignore[method-assign]
     return torch.fx.GraphModule(tracer.root, graph)
+
+
+class Untraceable(Untranslatable):
+    """torch.fx could not trace the module (torch.export may)."""
 
 
 def _refuse_function(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -111,6 +119,9 @@ class _Walker:
         self.class_name = class_name
         self.layout = layout
         self.model_inputs: list[Value] = []
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.shared: dict[int, list[str]] = {}
+        """id of a module already emitted -> its layers' names (for a second call)."""
         self.layers: list[dict[str, Any]] = []
         self.names: set[str] = set()
         self.values: dict[Any, Any] = {}
@@ -232,15 +243,26 @@ class _Walker:
         previous = site.inputs[0]
         channels_first = previous.channels_first if matched.channels_first is None else matched.channels_first
         made: list[Value] = []
+        earlier = self.shared.get(id(module)) if module is not None else None
+        names: list[str] = []
         for n, layer in enumerate(matched.layers):
-            name = self._layer_name(site, matched, n)
             if layer.sources is None:
                 refs = [list(previous.ref), *(list(v.ref) for v in layer.extra_inputs)]
             else:
                 refs = [list((made[s] if isinstance(s, int) else s).ref) for s in layer.sources]
-            config = {"name": name, **layer.config}
             inputs = refs[0] if len(refs) == 1 else refs
-            self.layers.append({"class_name": layer.class_name, "config": config, "inputs": inputs})
+            if earlier is not None and layer.weights:  # a module called again: its layer, called again
+                name, call = earlier[n], self._call_again(earlier[n], inputs)
+                names.append(name)
+                previous = Value((name, call, 0), site.output_shape or previous.shape, channels_first)
+                made.append(previous)
+                continue
+            name = self._layer_name(site, matched, n)
+            names.append(name)
+            config = {"name": name, **layer.config}
+            entry = {"class_name": layer.class_name, "config": config, "inputs": inputs}
+            self.layers.append(entry)
+            self.entries[name] = entry
             for weight, tensors in layer.weights.items():
                 self.weights[(name, weight)] = tensors
                 keys = tuple(self._state_key(t) for t in tensors)
@@ -248,12 +270,23 @@ class _Walker:
                     self.keys[(name, weight)] = keys
             previous = Value((name, 0, 0), site.output_shape or previous.shape, channels_first, matched.nonnegative)
             made.append(previous)
+        if module is not None and earlier is None:
+            self.shared[id(module)] = names
         if matched.tail is not None:  # (output, states): the states are outputs of the layers, or refused
             tail = _resolved(matched.tail, made)
             return (Value(previous.ref, site.output_shape or previous.shape, channels_first), tail)
         if site.output_shape is None:
             raise Untranslatable("its output is not one tensor")
         return Value(previous.ref, site.output_shape, channels_first, matched.nonnegative)
+
+    def _call_again(self, name: str, inputs: Any) -> int:
+        """Another call of layer `name` (a module used twice shares its weights, as a Keras
+        layer called twice does); returns the call's index."""
+        entry = self.entries[name]
+        if "inputs" in entry:
+            entry["inbound_nodes"] = [{"inputs": entry.pop("inputs")}]
+        entry["inbound_nodes"].append({"inputs": inputs})
+        return len(entry["inbound_nodes"]) - 1
 
     def _state_key(self, tensor: Any) -> str:
         """The state_dict key of a module's tensor, `key[a:b]` for rows of one (a packed
@@ -385,4 +418,4 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-__all__ = ["Imported", "import_module"]
+__all__ = ["Imported", "Untraceable", "import_graph", "import_module"]

@@ -282,4 +282,4 @@ def _plain(item: slice) -> bool:
 def _slice_text(item: slice) -> str:
     """A slice as the spec writes it: 'start:stop:step', empty where unset."""
     text = f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}"
-    return text if item.step is None else f"{text}:{item.step}"
+    return text if item.step in (None, 1) else f"{text}:{item.step}"

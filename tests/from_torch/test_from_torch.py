@@ -76,6 +76,8 @@ CASES = {
     "TextGRU": ((2, 9),),
     "TinyTransformer": ((2, 7),),
     "LastStates": ((2, 7, 5),),
+    "Siamese": ((2, 6), (2, 6)),
+    "StepLoop": ((2, 4, 3),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
 TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
@@ -95,6 +97,8 @@ def test_module_converts_with_its_counts_and_outputs(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_generated_torch_module_loads_the_original_state_through_the_key_map(name: str) -> None:
+    """(StepLoop: torch.fx cannot trace its loop over x.size(1); torch.export unrolls it, and
+    its one Linear, called at each step, is one Keras layer called as often.)"""
     import torch
 
     module = _randomized(_module("small.py", name))
@@ -328,3 +332,42 @@ def _batch(shape: tuple[int, ...], batch: int, tokens: int | None) -> Any:
 def _relative(expected: np.ndarray, got: np.ndarray) -> float:
     assert expected.shape == got.shape
     return float(np.abs(expected - got).max()) / max(1.0, float(np.abs(expected).max()))
+
+
+# -- torch.export programs (.pt2): no Python class needed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "name", "shape"), [("small.py", "SmallCNN", (2, 3, 16, 16)), ("resnet.py", "ResNet18", (2, 3, 32, 32))]
+)
+def test_a_torch_export_program_converts_with_the_modules_outputs(
+    file: str, name: str, shape: tuple[int, ...], tmp_path: Path, keras
+) -> None:
+    import torch
+
+    module = _randomized(_module(file, name))
+    program = tmp_path / "program.pt2"
+    torch.export.save(torch.export.export(module, (torch.randn(shape),)), str(program))
+    result = runner.invoke(app, ["convert", str(program), "--to", "keras", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "parity ok: at batch 1 and 8" in result.output
+    model = keras.models.load_model(tmp_path / "out" / "program.keras")
+    assert model.count_params() == _torch_count(module)
+    x = _batch(shape, 8, None)
+    with torch.no_grad():
+        expected = module(x).numpy()
+    assert _relative(expected, np.asarray(model(x.permute(0, 2, 3, 1).numpy(), training=False))) <= 1e-5
+
+
+def test_a_program_call_with_no_keras_layer_is_refused_naming_it(tmp_path: Path) -> None:
+    import torch
+
+    program = tmp_path / "cumsum.pt2"
+    torch.export.save(torch.export.export(_module("small.py", "UnsupportedOp"), (torch.randn(2, 4),)), str(program))
+    result = runner.invoke(app, ["convert", str(program), "--to", "keras", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "aten.cumsum.default has no Keras equivalent" in result.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "not.pt2").write_bytes(b"not a program")
+    result = runner.invoke(app, ["convert", str(tmp_path / "not.pt2"), "--to", "keras", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "not a torch.export program" in result.output
