@@ -200,12 +200,13 @@ def _tensors(output: Any) -> list[Any]:
     return list(output) if isinstance(output, list | tuple) else [output]
 
 
-def _to_keras(array: np.ndarray, channels_first: bool) -> np.ndarray:
-    return np.ascontiguousarray(np.moveaxis(array, 1, -1)) if channels_first else array
+def _to_keras(array: np.ndarray, perm: tuple[int, ...]) -> np.ndarray:
+    """torch's array of a value whose dim i is Keras axis perm[i], in Keras's order."""
+    return np.ascontiguousarray(np.transpose(array, np.argsort(perm)))
 
 
-def _from_keras(array: np.ndarray, channels_first: bool) -> np.ndarray:
-    return np.moveaxis(array, -1, 1) if channels_first else array
+def _from_keras(array: np.ndarray, perm: tuple[int, ...]) -> np.ndarray:
+    return np.transpose(array, perm)
 
 
 def _difference(expected: np.ndarray, got: np.ndarray) -> float:

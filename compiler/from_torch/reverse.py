@@ -25,30 +25,59 @@ class Value:
     ref: tuple[str, int, int]
     """[Keras layer, call, output]."""
     shape: tuple[int, ...]
-    """torch's shape on the example inputs (batch first)."""
+    """torch's shape on the example inputs."""
     channels_first: bool = False
-    """torch holds (N, C, ...) where Keras holds (N, ..., C)."""
+    """torch holds (N, C, ...) where Keras holds (N, ..., C) (set from `order` where given)."""
     nonnegative: bool = False
     """Known >= 0 (a ReLU's output): zero padding before a max pooling is then exact."""
+    order: tuple[int, ...] | None = None
+    """torch dim i is Keras axis order[i] (Keras's batch axis 0 may be any torch dim: a
+    time-major sequence); by default the identity, or channels first's."""
+
+    def __post_init__(self) -> None:
+        if self.order is not None:
+            object.__setattr__(self, "channels_first", self.rank >= 3 and self.order == channels_first_order(self.rank))
 
     @property
     def rank(self) -> int:
         return len(self.shape)
 
+    @property
+    def perm(self) -> tuple[int, ...]:
+        if self.order is not None:
+            return self.order
+        return channels_first_order(self.rank) if self.channels_first and self.rank >= 3 else tuple(range(self.rank))
+
     def keras_axis(self, dim: int) -> int:
         """The Keras axis of torch dim `dim` (negative dims count from the end)."""
-        dim %= self.rank
-        if not self.channels_first or dim == 0:
-            return dim
-        return self.rank - 1 if dim == 1 else dim - 1
+        return self.perm[dim % self.rank]
 
     @property
     def keras_shape(self) -> list[int | None]:
         """Keras's shape, the batch left open."""
-        dims = list(self.shape[1:])
-        if self.channels_first:
-            dims = [*dims[1:], dims[0]]
-        return [None, *dims]
+        perm = self.perm
+        return [None, *(self.shape[perm.index(axis)] for axis in range(1, self.rank))]
+
+
+def channels_first_order(rank: int) -> tuple[int, ...]:
+    """torch's (N, C, ...) of Keras's (N, ..., C): dim 1 is Keras's last axis."""
+    return (0, rank - 1, *range(1, rank - 1))
+
+
+def identity(rank: int) -> tuple[int, ...]:
+    return tuple(range(rank))
+
+
+def arranged(value: Value, order: tuple[int, ...]) -> list[KerasLayer]:
+    """A Permute layer giving `value` the layout `order` (none if it has it): Keras's
+    Permute moves every axis but the batch, which both layouts must hold in one place."""
+    perm = value.perm
+    if perm == order:
+        return []
+    where = {axis: dim for dim, axis in enumerate(order)}  # Keras axis -> torch dim, in the new layout
+    if perm[where[0]] != 0:
+        raise Untranslatable("a layout that moves the batch axis, which a Keras layer cannot do")
+    return [KerasLayer("Permute", {"dims": [perm[where[axis]] for axis in range(1, value.rank)]})]
 
 
 @dataclass
@@ -100,6 +129,8 @@ class Matched:
     layers: list[KerasLayer]
     channels_first: bool | None = None
     """None: as the input."""
+    order: tuple[int, ...] | None = None
+    """The result's layout where it is neither the input's nor one `channels_first` says."""
     nonnegative: bool = False
     tail: Any = None
     """Where the module returns a tuple (an LSTM's (output, (h, c))): what stands for the

@@ -19,7 +19,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...spec.base import snake_case
-from .reverse import CALL_MATCHERS, MODULE_MATCHERS, LayerOutput, Matched, Site, Untranslatable, Unusable, Value
+from .reverse import (
+    CALL_MATCHERS,
+    MODULE_MATCHERS,
+    LayerOutput,
+    Matched,
+    Site,
+    Untranslatable,
+    Unusable,
+    Value,
+    arranged,
+    channels_first_order,
+    identity,
+)
+
+PERMUTES = (".permute", "permute", ".transpose", "transpose", ".t")
+"""Calls that only reorder a tensor's axes."""
 
 FUNCTION_NAMES = {
     operator.add: "add",
@@ -41,9 +56,9 @@ class Imported:
     spec: dict[str, Any]
     weights: dict[tuple[str, str], tuple[Any, ...]]
     """(Keras layer, weight name) -> the module's tensors, as the generated module holds them."""
-    input_layouts: list[bool]
-    """Per model input: torch feeds it channels first."""
-    output_layouts: list[bool]
+    input_layouts: list[tuple[int, ...]]
+    """Per model input: torch dim i is Keras axis [i]."""
+    output_layouts: list[tuple[int, ...]]
     keys: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(Keras layer, weight name) -> the module's state_dict keys of its tensors (those that are keys)."""
 
@@ -156,19 +171,23 @@ class _Walker:
         return Imported(
             spec,
             self.weights,
-            [v.channels_first for v in self.model_inputs],
-            [v.channels_first for v in flat],
+            [v.perm for v in self.model_inputs],
+            [v.perm for v in flat],
             self.keys,
         )
 
     def _boundary_output(self, value: Value) -> Value:
-        """With the torch layout, a channels-first output is put back in torch's order."""
-        if self.layout != "torch" or not value.channels_first:
+        """An output in torch's order where Keras can give it (the batch first): always
+        with the torch layout; with Keras's, unless it is channels first (Keras's own
+        (N, H, W, C) then)."""
+        perm = value.perm
+        if perm == identity(value.rank) or perm[0] != 0 or (self.layout == "keras" and value.channels_first):
             return value
+        (permute,) = arranged(value, identity(value.rank))
         name = self._fresh(f"{value.ref[0]}_to_torch")
-        dims = [value.rank - 1, *range(1, value.rank - 1)]
-        self.layers.append({"class_name": "Permute", "config": {"name": name, "dims": dims}, "inputs": list(value.ref)})
-        return Value((name, 0, 0), value.shape, False)
+        config = {"name": name, **permute.config}
+        self.layers.append({"class_name": "Permute", "config": config, "inputs": list(value.ref)})
+        return Value((name, 0, 0), value.shape)
 
     # -- nodes ---------------------------------------------------------------------
 
@@ -177,7 +196,9 @@ class _Walker:
         if meta is None or not hasattr(meta, "shape"):
             raise Untranslatable("an input that is not one tensor")
         shape = tuple(meta.shape)
-        channels_first = len(shape) >= 4 or (len(shape) == 3 and self._feeds_channels_first(node))
+        channels_first = (len(shape) >= 4 and not self._only_permuted(node)) or (
+            len(shape) == 3 and self._feeds_channels_first(node)
+        )
         name = self._fresh(node.name)
         value = Value((name, 0, 0), shape, channels_first)
         torch_boundary = self.layout == "torch" and channels_first
@@ -191,6 +212,10 @@ class _Walker:
             self.layers.append({"class_name": "Permute", "config": config, "inputs": [name, 0, 0]})
             value = Value((permuted, 0, 0), shape, True)
         return value
+
+    def _only_permuted(self, node: Any) -> bool:
+        """An image input whose every use reorders it (`x.permute(0, 3, 1, 2)`): it is (N, H, W, C) already."""
+        return bool(node.users) and all(_user_kind(self.gm, u) in PERMUTES for u in node.users)
 
     def _feeds_channels_first(self, node: Any) -> bool:
         """A (N, C, L) input of Conv1d, pooling or BatchNorm1d is channels first; a
@@ -241,7 +266,7 @@ class _Walker:
         if not site.inputs:
             raise Untranslatable("no tensor input")
         previous = site.inputs[0]
-        channels_first = previous.channels_first if matched.channels_first is None else matched.channels_first
+        order = _result_order(matched, previous, len(site.output_shape or previous.shape))
         made: list[Value] = []
         earlier = self.shared.get(id(module)) if module is not None else None
         names: list[str] = []
@@ -254,7 +279,7 @@ class _Walker:
             if earlier is not None and layer.weights:  # a module called again: its layer, called again
                 name, call = earlier[n], self._call_again(earlier[n], inputs)
                 names.append(name)
-                previous = Value((name, call, 0), site.output_shape or previous.shape, channels_first)
+                previous = Value((name, call, 0), site.output_shape or previous.shape, order=order)
                 made.append(previous)
                 continue
             name = self._layer_name(site, matched, n)
@@ -268,16 +293,17 @@ class _Walker:
                 keys = tuple(self._state_key(t) for t in tensors)
                 if all(keys):
                     self.keys[(name, weight)] = keys
-            previous = Value((name, 0, 0), site.output_shape or previous.shape, channels_first, matched.nonnegative)
+            shape = site.output_shape or previous.shape
+            previous = Value((name, 0, 0), shape, nonnegative=matched.nonnegative, order=order)
             made.append(previous)
         if module is not None and earlier is None:
             self.shared[id(module)] = names
         if matched.tail is not None:  # (output, states): the states are outputs of the layers, or refused
             tail = _resolved(matched.tail, made)
-            return (Value(previous.ref, site.output_shape or previous.shape, channels_first), tail)
+            return (Value(previous.ref, site.output_shape or previous.shape, order=order), tail)
         if site.output_shape is None:
             raise Untranslatable("its output is not one tensor")
-        return Value(previous.ref, site.output_shape, channels_first, matched.nonnegative)
+        return Value(previous.ref, site.output_shape, nonnegative=matched.nonnegative, order=order)
 
     def _call_again(self, name: str, inputs: Any) -> int:
         """Another call of layer `name` (a module used twice shares its weights, as a Keras
@@ -395,6 +421,15 @@ def _flat_outputs(outputs: Any) -> list[Value]:
     if isinstance(outputs, list | tuple) and outputs and all(isinstance(v, Value) for v in outputs):
         return list(outputs)
     raise Untranslatable("forward() must return a tensor or a tuple of tensors")
+
+
+def _result_order(matched: Matched, value: Value, rank: int) -> tuple[int, ...]:
+    """The layout of a match's result: its own, channels first or Keras's, or the input's."""
+    if matched.order is not None:
+        return matched.order
+    if matched.channels_first is not None:
+        return channels_first_order(rank) if matched.channels_first and rank >= 3 else identity(rank)
+    return value.perm if value.rank == rank else identity(rank)
 
 
 def _resolved(structure: Any, made: list[Value]) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...spec.layers import convolution as spec
 from ...spec.layers.convolution import same_padding
-from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, arranged, channels_first_order, from_module
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, atom, call, expr, functional
 from ..rules.layout import Layout
@@ -330,8 +330,6 @@ def _conv(module: Any, site: FromSite) -> Matched:
     """A convolution, after a ZeroPadding layer where torch's padding is not Keras's
     'same' (Keras pads a strided 'same' convolution more at the end, torch evenly)."""
     n = len(module.kernel_size)
-    if not site.value.channels_first and site.value.rank > 2:
-        raise Untranslatable(f"nn.{type(module).__name__} on a tensor whose channels are its last axis")
     if module.padding_mode != "zeros":
         raise Untranslatable(f"padding_mode={module.padding_mode!r}: Keras pads with zeros")
     in_channels, out_channels, groups = module.in_channels, module.out_channels, module.groups
@@ -350,7 +348,13 @@ def _conv(module: Any, site: FromSite) -> Matched:
         layer = KerasLayer(f"DepthwiseConv{n}D", {"depth_multiplier": out_channels // in_channels, **config}, weights)
     else:
         raise Untranslatable(f"groups={groups}: Keras on the CPU computes no grouped convolution but depthwise")
-    return Matched([*before, layer], channels_first=True)
+    return Matched([*channels_first(site), *before, layer], channels_first=True)
+
+
+def channels_first(site: FromSite) -> list[KerasLayer]:
+    """What puts the site's tensor in torch's (N, C, ...) over Keras's (N, ..., C): nothing
+    where it is, a Permute otherwise (a tensor torch reordered before the layer)."""
+    return arranged(site.value, channels_first_order(site.value.rank))
 
 
 def conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> Any:
@@ -379,8 +383,6 @@ def _conv_transpose(module: Any, site: FromSite) -> Matched:
     n = len(module.kernel_size)
     if module.groups != 1 or module.padding_mode != "zeros":
         raise Untranslatable("a grouped transposed convolution, or one padding otherwise than with zeros")
-    if not site.value.channels_first and site.value.rank > 2:
-        raise Untranslatable(f"nn.{type(module).__name__} on a tensor whose channels are its last axis")
     config: dict[str, Any] = {
         "filters": module.out_channels,
         "kernel_size": list(module.kernel_size),
@@ -392,7 +394,7 @@ def _conv_transpose(module: Any, site: FromSite) -> Matched:
     if any(module.output_padding):
         config["output_padding"] = list(module.output_padding)
     weights = {"kernel": (module.weight,)} | ({"bias": (module.bias,)} if module.bias is not None else {})
-    layers = [KerasLayer(f"Conv{n}DTranspose", config, weights)]
+    layers = [*channels_first(site), KerasLayer(f"Conv{n}DTranspose", config, weights)]
     if any(module.padding):
         pads = tuple(module.padding)
         cropping: list[Any] = [pads[0], pads[0]] if n == 1 else [[p, p] for p in pads]

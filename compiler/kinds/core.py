@@ -6,7 +6,7 @@ from typing import Any
 
 from ...spec.layers import core as spec
 from ..from_torch import reverse
-from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_call, from_module
+from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, arranged, from_call, from_module, identity
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, expr, method, num
 from ..rules.layout import Layout, flatten_layout
@@ -184,12 +184,12 @@ def _keeps_order(layout: Layout, shape: tuple[int | None, ...]) -> bool:
 
 @from_module("Linear")
 def _linear(module: Any, site: FromSite) -> Matched:
-    if site.value.channels_first and site.value.rank > 2:
-        raise Untranslatable(
-            "nn.Linear over the width of an image-like (N, C, ...) tensor; Keras's Dense reads channels"
-        )
+    value = site.value
+    # Dense reads Keras's last axis: where torch's last dim is another, the tensor is reordered first
+    before = [] if value.perm[-1] == value.rank - 1 else arranged(value, identity(value.rank))
     weights = {"kernel": (module.weight,)} | ({"bias": (module.bias,)} if module.bias is not None else {})
-    return Matched([KerasLayer("Dense", {"units": module.out_features, "use_bias": module.bias is not None}, weights)])
+    dense = KerasLayer("Dense", {"units": module.out_features, "use_bias": module.bias is not None}, weights)
+    return Matched([*before, dense], order=value.perm if not before else identity(value.rank))
 
 
 @from_module("Dropout")
@@ -222,13 +222,14 @@ def _flatten_call(site: FromSite) -> Matched:
 
 
 def _flatten(site: FromSite, start: int, end: int) -> Matched:
-    if start != 1 or end % site.value.rank != site.value.rank - 1:
-        raise Untranslatable(
-            f"flatten from dim {start} to {end}: Keras's Flatten keeps the batch and flattens the rest"
-        )
+    value = site.value
+    if start != 1 or end % value.rank != value.rank - 1:
+        raise Untranslatable(f"flatten from dim {start} to {end}: Keras's Flatten keeps the batch, flattens the rest")
     # Keras flattens (N, H, W, C) as H, W, C; torch (N, C, H, W) as C, H, W: the Dense after
     # it has its kernel rows in torch's order, and the kinds' transfer moves them
-    return Matched([KerasLayer("Flatten", {})], channels_first=False)
+    keeps = value.channels_first or value.perm == identity(value.rank)
+    before = [] if keeps else arranged(value, identity(value.rank))
+    return Matched([*before, KerasLayer("Flatten", {})], channels_first=False)
 
 
 @from_call(".view", ".reshape", "reshape")
@@ -240,8 +241,9 @@ def _reshape(site: FromSite) -> Matched:
     batch_kept = len(dims) >= 1 and (_is_batch_size(dims[0]) or dims[0] == site.value.shape[0])
     if batch_kept and len(shape) == 2:
         return _flatten(site, 1, -1)
-    if batch_kept and not site.value.channels_first:
-        return Matched([KerasLayer("Reshape", {"target_shape": list(shape[1:])})], channels_first=False)
+    if batch_kept:  # Keras reshapes in its own order: torch's first
+        before = arranged(site.value, identity(site.value.rank))
+        return Matched([*before, KerasLayer("Reshape", {"target_shape": list(shape[1:])})], channels_first=False)
     raise Untranslatable(f"a reshape to {list(dims)} that is not a flatten: Keras needs the batch axis kept")
 
 
@@ -262,16 +264,15 @@ def _getitem(site: FromSite) -> Matched:
     if not all(isinstance(i, int) or (isinstance(i, slice) and _plain(i)) for i in items) or len(items) > value.rank:
         raise Untranslatable("indexing with tensors, None or a key Keras's get_item does not take")
     items += [slice(None)] * (value.rank - len(items))
-    if items[0] != slice(None):
+    if items[value.perm.index(0)] != slice(None):
         raise Untranslatable("indexing the batch axis: a Keras model keeps every sample")
     text = [item if isinstance(item, int) else _slice_text(item) for item in items]
     keras_key = list(text)
-    if value.channels_first:
-        for dim, item in enumerate(text):
-            keras_key[value.keras_axis(dim)] = item
-    kept_rank = sum(1 for item in items if not isinstance(item, int))
+    for dim, item in enumerate(text):
+        keras_key[value.keras_axis(dim)] = item
+    kept = [value.perm[dim] for dim, item in enumerate(items) if not isinstance(item, int)]
     matched = reverse.one("ops.get_item", key=keras_key)
-    matched.channels_first = value.channels_first and not isinstance(items[1], int) and kept_rank >= 3
+    matched.order = tuple(sorted(kept).index(axis) for axis in kept)  # the kept axes, renumbered
     return matched
 
 

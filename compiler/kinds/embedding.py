@@ -56,4 +56,5 @@ def _embedding(module: Any, site: FromSite) -> Matched:
     if module.max_norm is not None or module.scale_grad_by_freq:
         raise Untranslatable("an Embedding with max_norm or scale_grad_by_freq has no Keras layer")
     config = {"input_dim": module.num_embeddings, "output_dim": module.embedding_dim}
-    return Matched([KerasLayer("Embedding", config, {"embeddings": (module.weight,)})], channels_first=False)
+    order = (*site.value.perm, site.value.rank)  # the features after the indices' axes, as torch has them
+    return Matched([KerasLayer("Embedding", config, {"embeddings": (module.weight,)})], order=order)

@@ -130,7 +130,7 @@ def _arithmetic(site: FromSite) -> Matched:
     if len(site.inputs) != 2 or not all(isinstance(v, Value) for v in operands):
         raise Untranslatable(f"{site.path} of a tensor and a number: nnspec merges two tensors")
     first, second = site.inputs
-    if first.channels_first != second.channels_first or first.shape != second.shape:
+    if first.perm != second.perm or first.shape != second.shape:
         raise Untranslatable(f"{site.path} of tensors of shapes {first.shape} and {second.shape}: Keras merges alike")
     kind = {"add": "Add", "mul": "Multiply", "sub": "Subtract"}[site.path.lstrip(".")]
     matched = Matched([KerasLayer(kind, {}, extra_inputs=(second,))])
@@ -142,7 +142,7 @@ def _arithmetic(site: FromSite) -> Matched:
 def _cat(site: FromSite) -> Matched:
     dim = site.arguments.get("dim", site.arguments.get("1", 0))
     first, *others = site.inputs
-    if any(v.channels_first != first.channels_first or v.rank != first.rank for v in others):
+    if any(v.perm != first.perm for v in others):
         raise Untranslatable("torch.cat of tensors laid out differently")
     axis = first.keras_axis(dim)
     return Matched(

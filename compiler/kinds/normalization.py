@@ -7,7 +7,15 @@ from typing import Any
 from ...spec import initializers as ki
 from ...spec.layers import normalization as spec
 from ...spec.layers.base import resolve_axis
-from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
+from ..from_torch.reverse import (
+    KerasLayer,
+    Matched,
+    Untranslatable,
+    arranged,
+    channels_first_order,
+    from_module,
+    identity,
+)
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, expr, functional, method, num
 from ..rules.layout import Layout
@@ -128,8 +136,6 @@ def _batch_norm(module: Any, site: FromSite) -> Matched:
         raise Untranslatable("track_running_stats=False normalises with the batch's statistics at inference too")
     if module.momentum is None:
         raise Untranslatable("momentum=None (a cumulative average): Keras keeps an exponential one")
-    if site.value.rank > 2 and not site.value.channels_first:
-        raise Untranslatable("BatchNorm over a tensor whose channels are its last axis")
     config = {
         "axis": -1,
         "momentum": 1.0 - float(module.momentum),  # torch weighs the new batch by momentum, Keras the old value
@@ -139,15 +145,20 @@ def _batch_norm(module: Any, site: FromSite) -> Matched:
     }
     weights = {"gamma": (module.weight,), "beta": (module.bias,)} if module.affine else {}
     weights |= {"moving_mean": (module.running_mean,), "moving_variance": (module.running_var,)}
-    return Matched([KerasLayer("BatchNormalization", config, weights)])
+    image = site.value.rank > 2  # channels are torch's dim 1: Keras's last axis once (N, C, ...) is in place
+    before = arranged(site.value, channels_first_order(site.value.rank)) if image else []
+    return Matched([*before, KerasLayer("BatchNormalization", config, weights)], channels_first=image)
 
 
 @from_module("LayerNorm")
 def _layer_norm(module: Any, site: FromSite) -> Matched:
-    if len(module.normalized_shape) != 1 or (site.value.channels_first and site.value.rank > 2):
-        raise Untranslatable("LayerNorm over other axes than the last one (Keras's channels)")
+    if len(module.normalized_shape) != 1:
+        raise Untranslatable("LayerNorm over several axes: nnspec maps one over the last")
+    value = site.value
+    before = [] if value.perm[-1] == value.rank - 1 else arranged(value, identity(value.rank))
     affine = module.elementwise_affine
     bias = affine and module.bias is not None
     config = {"axis": -1, "epsilon": float(module.eps), "scale": affine, "center": bias}
     weights = ({"gamma": (module.weight,)} if affine else {}) | ({"beta": (module.bias,)} if bias else {})
-    return Matched([KerasLayer("LayerNormalization", config, weights)])
+    order = value.perm if not before else identity(value.rank)
+    return Matched([*before, KerasLayer("LayerNormalization", config, weights)], order=order)

@@ -24,7 +24,7 @@ from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer
 from ..rules.torch_helpers import register_helper
 from . import rule
-from .convolution import zero_padding
+from .convolution import channels_first, zero_padding
 
 register_helper(
     "pool_same_pads",
@@ -320,7 +320,7 @@ def _pool(module: Any, site: FromSite) -> Matched:
     layer = KerasLayer(
         f"{'Max' if maximum else 'Average'}Pooling{n}D", {"pool_size": list(kernel), "strides": list(stride)}
     )
-    matched = Matched([*before, layer], channels_first=True)
+    matched = Matched([*channels_first(site), *before, layer], channels_first=True)
     matched.nonnegative = site.value.nonnegative
     return matched
 
@@ -331,7 +331,8 @@ def _adaptive_pool(module: Any, site: FromSite) -> Matched:
     n = int(kind[-2])
     if any(size != 1 for size in _tuple(module.output_size, n)):
         raise Untranslatable(f"an adaptive pooling to {module.output_size}: nnspec maps one to size 1 (global pooling)")
-    return reverse.one(f"Global{'Max' if 'Max' in kind else 'Average'}Pooling{n}D", keepdims=True)
+    layer = KerasLayer(f"Global{'Max' if 'Max' in kind else 'Average'}Pooling{n}D", {"keepdims": True})
+    return Matched([*channels_first(site), layer], channels_first=True)
 
 
 @from_call(".mean", "mean")
@@ -341,11 +342,15 @@ def _mean(site: FromSite) -> Matched:
     dims = site.arguments.get("dim", site.arguments.get("1"))
     keep = bool(site.arguments.get("keepdim", site.arguments.get("2", False)))
     dims = sorted(d % value.rank for d in (dims if isinstance(dims, list | tuple) else [dims]))
-    spatial = list(range(2, value.rank)) if value.channels_first else list(range(1, value.rank - 1))
-    if dims != spatial or not spatial:
-        raise Untranslatable(f"a mean over dims {dims}: nnspec maps a mean over every spatial axis")
-    matched = reverse.one(f"GlobalAveragePooling{len(spatial)}D", keepdims=keep)
-    matched.channels_first = value.channels_first if keep else False
+    axes = sorted(value.keras_axis(d) for d in dims)
+    if axes != list(range(1, value.rank - 1)) or not axes:
+        raise Untranslatable(f"a mean over dims {dims}: nnspec maps a mean over every axis but the batch and the last")
+    matched = reverse.one(f"GlobalAveragePooling{len(axes)}D", keepdims=keep)
+    if keep:
+        matched.order = value.perm
+    else:  # the batch and Keras's last axis are left, in torch's order
+        left = [value.perm[d] for d in range(value.rank) if d not in dims]
+        matched.order = tuple(sorted(left).index(axis) for axis in left)
     return matched
 
 

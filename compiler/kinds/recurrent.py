@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from ...spec.activations import ACTIVATIONS
 from ...spec.layers import recurrent as spec
-from ..from_torch.reverse import KerasLayer, LayerOutput, Matched, Untranslatable, Unusable, from_module
+from ..from_torch.reverse import KerasLayer, LayerOutput, Matched, Untranslatable, Unusable, arranged, from_module
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import FUNCTIONAL, Expr, Statement, call, expr, num
 from ..rules.init import draws_alike, init_statement
@@ -451,14 +451,20 @@ def _recurrent(module: Any, site: FromSite) -> Matched:
     one (LSTM, SimpleRNN) or stacked (GRU, reset_after as torch computes it)."""
     torch_kind = type(module).__name__
     kind = TORCH_RECURRENT[torch_kind]
-    if not module.batch_first:
-        raise Untranslatable(
-            f"nn.{torch_kind}(batch_first=False) reads (steps, batch, features); Keras the batch first"
-        )
     if getattr(module, "proj_size", 0):
         raise Untranslatable("an LSTM with proj_size has no Keras layer")
-    if site.value.rank != 3 or site.value.channels_first:
+    if site.value.rank != 3:
         raise Untranslatable(f"nn.{torch_kind} on a tensor that is not (batch, steps, features)")
+    # Keras reads (batch, steps, features); torch without batch_first (steps, batch, features)
+    needed = (0, 1, 2) if module.batch_first else (1, 0, 2)
+    if site.value.perm.index(0) != needed.index(0):
+        raise Untranslatable(
+            f"nn.{torch_kind}(batch_first={module.batch_first}) reads (steps, batch, features) here, and the "
+            "model's input is batch first: transpose to the steps first in forward() (x.transpose(0, 1))"
+            if not module.batch_first
+            else f"nn.{torch_kind} reads the batch first, and this tensor has its steps first"
+        )
+    before = arranged(site.value, needed)
     config: dict[str, Any] = {"units": module.hidden_size, "return_sequences": True, "use_bias": module.bias}
     config |= {
         "LSTM": {"recurrent_activation": "sigmoid"},
@@ -481,8 +487,9 @@ def _recurrent(module: Any, site: FromSite) -> Matched:
         wrapped = {"class_name": kind, "config": {"name": inner, **layer_config}}
         layers.append(KerasLayer("Bidirectional", {"layer": wrapped, "merge_mode": "concat"}, weights, suffix=suffix))
     if not site.tail_used:
-        return Matched(layers, channels_first=False, tail=Unusable("unused states"))
-    return Matched(_returning_states(layers, kind), channels_first=False, tail=_states(module, kind, site))
+        return Matched([*before, *layers], order=needed, tail=Unusable("unused states"))
+    tail = _states(module, kind, site, len(before))
+    return Matched([*before, *_returning_states(layers, kind)], order=needed, tail=tail)
 
 
 def _returning_states(layers: list[KerasLayer], kind: str) -> list[KerasLayer]:
@@ -493,18 +500,18 @@ def _returning_states(layers: list[KerasLayer], kind: str) -> list[KerasLayer]:
     return layers
 
 
-def _states(module: Any, kind: str, site: FromSite) -> Any:
+def _states(module: Any, kind: str, site: FromSite, first: int) -> Any:
     """torch's h_n (and c_n): one state per layer and direction, layer by layer, forward
     first; each the output of the Keras layer that made it. Keras's order: the output,
     then the forward layer's states (h, c), then the backward one's."""
     per_direction = 2 if kind == "LSTM" else 1
-    shape = (site.value.shape[0], module.hidden_size)
+    shape = (site.value.shape[site.value.perm.index(0)], module.hidden_size)
     directions = 2 if module.bidirectional else 1
     stacks = []
     for which in range(per_direction):  # h, then c
         stacks.append(
             [
-                LayerOutput(depth, 1 + direction * per_direction + which, shape)
+                LayerOutput(first + depth, 1 + direction * per_direction + which, shape)
                 for depth in range(module.num_layers)
                 for direction in range(directions)
             ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.layers import reshaping as spec
+from ..from_torch.reverse import Matched, Untranslatable, from_call
+from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, atom, expr, functional, method
 from ..rules.layout import Layout
 from ..rules.rule import KindRule, Site, TorchLayer, Unmappable
@@ -197,3 +199,34 @@ class RepeatVectorRule(KindRule):
 
     def torch(self, config: spec.RepeatVectorConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         return TorchLayer(method(method(inputs[0], "unsqueeze", 1), "repeat", 1, config.n, 1))
+
+
+# -- from PyTorch ---------------------------------------------------------------------------
+
+
+@from_call(".permute", "permute", ".transpose", "transpose", ".t", ".contiguous")
+def _reorder(site: FromSite) -> Matched:
+    """A reordering of torch's dims is no Keras layer: the Keras tensor stays as it is, and
+    the value's layout says where each torch dim now lies (a layer that needs another
+    order puts a Permute before itself)."""
+    value = site.value
+    if site.path == "contiguous":
+        dims: list[int] = list(range(value.rank))
+    elif site.path == "permute":
+        given = [v for k, v in sorted(site.arguments.items()) if k.isdigit() and k != "0"]
+        given = list(given[0]) if len(given) == 1 and isinstance(given[0], list | tuple) else given
+        dims = [int(d) % value.rank for d in (given or site.arguments.get("dims", []))]
+    else:
+        first, second = (
+            (0, 1)
+            if site.path == "t"
+            else (
+                site.arguments.get("1", site.arguments.get("dim0")),
+                site.arguments.get("2", site.arguments.get("dim1")),
+            )
+        )
+        dims = list(range(value.rank))
+        dims[first % value.rank], dims[second % value.rank] = dims[second % value.rank], dims[first % value.rank]
+    if sorted(dims) != list(range(value.rank)):
+        raise Untranslatable(f"a reordering {dims} of a rank-{value.rank} tensor")
+    return Matched([], order=tuple(value.perm[d] for d in dims), nonnegative=value.nonnegative)

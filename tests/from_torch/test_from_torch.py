@@ -78,6 +78,8 @@ CASES = {
     "LastStates": ((2, 7, 5),),
     "Siamese": ((2, 6), (2, 6)),
     "StepLoop": ((2, 4, 3),),
+    "TimeMajor": ((2, 7, 5),),
+    "ChannelsLastInput": ((2, 8, 8, 3),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
 TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
@@ -104,7 +106,7 @@ def test_generated_torch_module_loads_the_original_state_through_the_key_map(nam
     module = _randomized(_module("small.py", name))
     examples = _examples(*CASES[name], tokens=TOKENS.get(name))
     result = nnspec.from_torch(module, examples)
-    generated = nnspec.compile_torch(result.loaded).eval()
+    generated = nnspec.compile_torch(result.loaded, layout="keras").eval()
     state = module.state_dict()
     mapped = {theirs: _part(state, mine) for mine, theirs in result.key_map.items()}
     used = {mine.split("[")[0] for mine in result.key_map}
@@ -112,11 +114,15 @@ def test_generated_torch_module_loads_the_original_state_through_the_key_map(nam
     missing, unexpected = generated.load_state_dict(mapped, strict=False)
     assert not unexpected and all(key.endswith("num_batches_tracked") for key in missing)
     assert all(torch.equal(generated.state_dict()[key], tensor) for key, tensor in mapped.items())
+    layouts = result.imported
     with torch.no_grad():
-        theirs, mine = module(*examples), generated(*examples)
+        theirs = module(*examples)
+        mine = generated(
+            *(torch.from_numpy(_keras_order(x, p)) for x, p in zip(examples, layouts.input_layouts, strict=True))
+        )
     theirs, mine = (list(o) if isinstance(o, tuple | list) else [o] for o in (theirs, mine))
-    for a, b in zip(theirs, mine, strict=True):
-        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-5)
+    for a, b, perm in zip(theirs, mine, layouts.output_layouts, strict=True):
+        np.testing.assert_allclose(np.transpose(b.numpy(), perm), a.numpy(), rtol=1e-5, atol=1e-5)
 
 
 def _part(state: dict[str, Any], key: str) -> Any:
@@ -219,7 +225,7 @@ def test_what_has_no_keras_layer_is_refused_naming_it_and_nothing_is_written(
 REFUSED_SETTINGS = {
     "nn.Hardtanh with min_val=-2.0": (lambda nn: nn.Hardtanh(min_val=-2.0), (2, 4)),
     "nn.GELU with approximate='tanh'": (lambda nn: nn.GELU(approximate="tanh"), (2, 4)),
-    "batch_first=False": (lambda nn: nn.LSTM(4, 3), (2, 6, 4)),
+    "nn.LSTM(batch_first=False) reads (steps, batch, features)": (lambda nn: nn.LSTM(4, 3), (2, 6, 4)),
     "a padded max pooling of values that may be negative": (lambda nn: nn.MaxPool1d(2, padding=1), (2, 4, 6)),
 }
 
@@ -292,32 +298,39 @@ def test_command_writes_a_keras_file_with_the_modules_outputs_and_a_way_back(nam
     (keras_file,) = (tmp_path / "keras").glob("*.keras")
     model = keras.models.load_model(keras_file)
     assert model.count_params() == _torch_count(module)
-    images = [len(shape) >= 4 for shape in CASES[name]]
+    layouts = nnspec.from_torch(module, _examples(*CASES[name], tokens=TOKENS.get(name))).imported
     for batch in (1, 8):
         inputs = [_batch(shape, batch, TOKENS.get(name)) for shape in CASES[name]]
         with torch.no_grad():
             expected = module(*inputs)
         expected = [o.numpy() for o in (expected if isinstance(expected, tuple) else (expected,))]
-        feed = [x.permute(0, 2, 3, 1).numpy() if image else x.numpy() for x, image in zip(inputs, images, strict=True)]
+        feed = [_keras_order(x, perm) for x, perm in zip(inputs, layouts.input_layouts, strict=True)]
         got = model(feed if len(feed) > 1 else feed[0], training=False)
-        for theirs, mine in zip(expected, got if isinstance(got, list | tuple) else [got], strict=True):
-            mine = np.asarray(mine)
-            mine = np.moveaxis(mine, -1, 1) if mine.ndim >= 4 else mine
-            assert _relative(theirs, mine) <= 1e-5, (name, batch)
+        outputs = got if isinstance(got, list | tuple) else [got]
+        for theirs, mine, perm in zip(expected, outputs, layouts.output_layouts, strict=True):
+            assert _relative(theirs, np.transpose(np.asarray(mine), perm)) <= 1e-5, (name, batch)
 
-    back = runner.invoke(app, ["convert", str(keras_file), "--to", "torch", "-o", str(tmp_path / "torch")])
+    back = runner.invoke(
+        app, ["convert", str(keras_file), "--to", "torch", "--layout", "keras", "-o", str(tmp_path / "torch")]
+    )
     assert back.exit_code == 0, back.output
     key_map = dict(re.findall(r"^  (\S+) -> (\S+)$", result.output, flags=re.MULTILINE))
-    generated = nnspec.compile_torch(next((tmp_path / "torch").glob("*.yaml"))).eval()
+    generated = nnspec.compile_torch(next((tmp_path / "torch").glob("*.yaml")), layout="keras").eval()
     state = module.state_dict()
     mapped = {theirs: _part(state, mine) for mine, theirs in key_map.items()}
     missing, unexpected = generated.load_state_dict(mapped, strict=False)
     assert not unexpected and all(key.endswith("num_batches_tracked") for key in missing)
     inputs = [_batch(shape, 8, TOKENS.get(name)) for shape in CASES[name]]
     with torch.no_grad():
-        theirs, mine = module(*inputs), generated(*inputs)
-    for a, b in zip(*(o if isinstance(o, tuple | list) else (o,) for o in (theirs, mine)), strict=True):
-        assert _relative(a.numpy(), b.numpy()) <= 1e-5
+        theirs = module(*inputs)
+        mine = generated(
+            *(torch.from_numpy(_keras_order(x, p)) for x, p in zip(inputs, layouts.input_layouts, strict=True))
+        )
+    pairs = zip(
+        *(o if isinstance(o, tuple | list) else (o,) for o in (theirs, mine)), layouts.output_layouts, strict=True
+    )
+    for a, b, perm in pairs:
+        assert _relative(a.numpy(), np.transpose(b.numpy(), perm)) <= 1e-5
 
 
 def _batch(shape: tuple[int, ...], batch: int, tokens: int | None) -> Any:
@@ -327,6 +340,11 @@ def _batch(shape: tuple[int, ...], batch: int, tokens: int | None) -> Any:
     if tokens is not None:
         return torch.randint(0, tokens, (batch, *shape[1:]), generator=generator)
     return torch.randn((batch, *shape[1:]), generator=generator)
+
+
+def _keras_order(x: Any, perm: tuple[int, ...]) -> np.ndarray:
+    """A torch input whose dim i is Keras axis perm[i], in Keras's order."""
+    return np.ascontiguousarray(np.transpose(x.numpy(), np.argsort(perm)))
 
 
 def _relative(expected: np.ndarray, got: np.ndarray) -> float:
