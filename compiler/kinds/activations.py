@@ -188,6 +188,8 @@ def _activation_module(module: Any, site: FromSite) -> Matched:
         return reverse.one("LeakyReLU", negative_slope=float(module.negative_slope))
     if kind == "ELU" and differs == ["alpha"]:
         return reverse.one("ELU", alpha=float(module.alpha))
+    if kind == "GELU" and differs == ["approximate"]:  # the tanh form: Keras's ops.gelu computes it
+        return reverse.one("ops.gelu", approximate=True)
     if differs:
         key = differs[0]
         raise Untranslatable(
@@ -225,8 +227,8 @@ def _activation_call(site: FromSite) -> Matched:
 
 @from_call("gelu", ".gelu")
 def _gelu(site: FromSite) -> Matched:
-    if site.arguments.get("approximate", "none") != "none":
-        raise Untranslatable("gelu's tanh approximation: Keras's gelu activation is the exact one")
+    if site.arguments.get("approximate", "none") == "tanh":  # Keras's ops.gelu computes the tanh form
+        return reverse.one("ops.gelu", approximate=True)
     return _activation("gelu")
 
 

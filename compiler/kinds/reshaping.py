@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.layers import reshaping as spec
-from ..from_torch.reverse import Matched, Untranslatable, from_call
+from ..from_torch.reverse import (
+    KerasLayer,
+    Matched,
+    Untranslatable,
+    arranged,
+    channels_first_order,
+    from_call,
+    from_module,
+)
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, atom, expr, functional, method
 from ..rules.layout import Layout
@@ -230,3 +238,38 @@ def _reorder(site: FromSite) -> Matched:
     if sorted(dims) != list(range(value.rank)):
         raise Untranslatable(f"a reordering {dims} of a rank-{value.rank} tensor")
     return Matched([], order=tuple(value.perm[d] for d in dims), nonnegative=value.nonnegative)
+
+
+@from_module("Upsample")
+def _upsample_module(module: Any, site: FromSite) -> Matched:
+    return _upsample(site, module.mode, module.align_corners)
+
+
+@from_call("interpolate")
+def _interpolate(site: FromSite) -> Matched:
+    mode = site.arguments.get("mode", site.arguments.get("3", "nearest"))
+    return _upsample(site, mode, site.arguments.get("align_corners", site.arguments.get("4")))
+
+
+UPSAMPLING = {"nearest": "nearest", "bilinear": "bilinear"}
+"""torch's interpolation modes Keras's UpSampling computes alike (align_corners=False: half-pixel
+centres). Not bicubic: torch's cubic kernel has a = -0.75, TensorFlow's -0.5."""
+
+
+def _upsample(site: FromSite, mode: str, align_corners: Any) -> Matched:
+    """An upsampling by whole factors: Keras's UpSampling1D/2D/3D (nearest; 2D also bilinear)."""
+    value = site.value
+    n = value.rank - 2
+    shape = site.output_shape or ()
+    spatial_in = [value.shape[d] for d in range(2, value.rank)]
+    spatial_out = list(shape[2:])
+    factors = [out // size for out, size in zip(spatial_out, spatial_in, strict=True)]
+    if any(out != size * f for out, size, f in zip(spatial_out, spatial_in, factors, strict=True)):
+        raise Untranslatable(f"an upsampling from {spatial_in} to {spatial_out}: Keras repeats by whole factors")
+    if mode not in UPSAMPLING or align_corners or (mode != "nearest" and n != 2):
+        raise Untranslatable(f"mode={mode!r}{' with align_corners' if align_corners else ''} has no Keras UpSampling")
+    config: dict[str, Any] = {"size": factors[0] if n == 1 else factors}
+    if n == 2:
+        config["interpolation"] = UPSAMPLING[mode]
+    before = arranged(value, channels_first_order(value.rank))
+    return Matched([*before, KerasLayer(f"UpSampling{n}D", config)], channels_first=True)

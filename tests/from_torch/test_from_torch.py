@@ -80,6 +80,7 @@ CASES = {
     "StepLoop": ((2, 4, 3),),
     "TimeMajor": ((2, 7, 5),),
     "ChannelsLastInput": ((2, 8, 8, 3),),
+    "Decoder": ((2, 3, 4, 4),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
 TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
@@ -224,7 +225,7 @@ def test_what_has_no_keras_layer_is_refused_naming_it_and_nothing_is_written(
 
 REFUSED_SETTINGS = {
     "nn.Hardtanh with min_val=-2.0": (lambda nn: nn.Hardtanh(min_val=-2.0), (2, 4)),
-    "nn.GELU with approximate='tanh'": (lambda nn: nn.GELU(approximate="tanh"), (2, 4)),
+    "nn.Hardshrink with lambd=0.25": (lambda nn: nn.Hardshrink(lambd=0.25), (2, 4)),
     "nn.LSTM(batch_first=False) reads (steps, batch, features)": (lambda nn: nn.LSTM(4, 3), (2, 6, 4)),
     "a padded max pooling of values that may be negative": (lambda nn: nn.MaxPool1d(2, padding=1), (2, 4, 6)),
 }
