@@ -66,7 +66,13 @@ class Imported:
 def import_module(module: Any, example_inputs: tuple[Any, ...], layout: str = "keras") -> Imported:
     """`layout`: "keras", the model takes and gives (N, ..., C); "torch", (N, C, ...) as the
     module does, with one Permute after each such input and before each such output."""
-    return import_graph(_trace(module), example_inputs, type(module).__name__, layout)
+    name = type(module).__name__
+    try:
+        return import_graph(_trace(module), example_inputs, name, layout)
+    except Untraceable:
+        raise
+    except Untranslatable:  # said again with the user's line: recording lines costs seconds, paid on failure only
+        return import_graph(_trace(module, lines=True), example_inputs, name, layout)
 
 
 def import_graph(graph_module: Any, example_inputs: tuple[Any, ...], name: str, layout: str = "keras") -> Imported:
@@ -75,14 +81,15 @@ def import_graph(graph_module: Any, example_inputs: tuple[Any, ...], name: str, 
     return _Walker(graph_module, name, layout).walk()
 
 
-def _trace(module: Any) -> Any:
+def _trace(module: Any, lines: bool = False) -> Any:
     """Module-level tracing: torch.nn's modules stay calls (leaves), the user's own are
-    traced through, and each node keeps the user's line for messages."""
+    traced through; with `lines`, each node keeps the user's line for messages (fx then
+    imports torch._dynamo, seconds on first use)."""
     import torch
     import torch.fx
 
     tracer = torch.fx.Tracer()
-    tracer.record_stack_traces = True
+    tracer.record_stack_traces = lines
     original = torch.autograd.Function.apply
     torch.autograd.Function.apply = classmethod(_refuse_function)  # type: ignore[method-assign, assignment]
     try:  # fx would otherwise run a custom Function's forward on proxies and lose what it is

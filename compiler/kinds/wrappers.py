@@ -20,6 +20,13 @@ class TimeDistributedRule(KindRule):
     keras_positional = ("layer",)
     mask_policy = "refuse"
 
+    def masks_for(self, config: spec.TimeDistributedConfig) -> str:
+        """Keras passes the mask on (TimeDistributed supports masking) and hands each step's
+        to the wrapped layer where its call takes one: a layer that ignores masks (Dense,
+        a convolution) passes it on; one that reads them is refused."""
+        inner = rule_for(config.layer.class_name).masks_for(config.layer.config)
+        return "pass" if inner in ("drop", "pass") else "refuse"
+
     def random_in_training(self, config: spec.TimeDistributedConfig) -> bool:
         return rule_for(config.layer.class_name).random_in_training(config.layer.config)
 

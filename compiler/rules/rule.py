@@ -239,6 +239,11 @@ class KindRule:
     merges keep where every input's mask is set), "read" it (RNNs, masked pooling: the rule
     uses `site.masks` and sets `output_masks`; also the kinds that make one), or "refuse"
     (Keras uses it, nnspec does not model that yet)."""
+
+    def masks_for(self, config: Any) -> str:
+        """The mask policy for this config (a wrapper's follows the layer it wraps)."""
+        return self.mask_policy
+
     clears_input_masks: ClassVar[bool] = False
     """Removes the Keras masks of the tensors it is called on, for every later call
     (Keras's MultiHeadAttention does)."""

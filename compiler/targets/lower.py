@@ -423,7 +423,8 @@ class _ClassBuilder:
                     hint="give the InputLayer dtype float32, or feed it to an Embedding",
                 )
             masks = tuple(value.mask for value in args)
-            if any(masks) and rule.mask_policy == "refuse":
+            policy = rule.masks_for(info.entry.config)
+            if any(masks) and policy == "refuse":
                 raise Unmappable(
                     "Keras uses the mask this layer receives (from an Embedding with mask_zero or a Masking "
                     "layer); nnspec does not compute masks through this kind yet"
@@ -447,8 +448,8 @@ class _ClassBuilder:
             return [Value(self.local.name(info.name + suffix), Layout.keras(len(s))) for s in call.output_shapes]
         if first:
             self._place(info, lowered, layer_plan)
-        output_masks = self._output_masks(rule, lowered, args, info.name + suffix)
-        read_masks = tuple(m for m in site.masks if m) if rule.mask_policy == "read" else ()
+        output_masks = self._output_masks(policy, lowered, args, info.name + suffix)
+        read_masks = tuple(m for m in site.masks if m) if policy == "read" else ()
         reads = tuple(_variable(value.name) for value in inputs) + read_masks
         reads += tuple(_variable(name) for name in site.keyword_tensors.values())
         if lowered.steps:  # several outputs, bound by the rule's own lines
@@ -467,17 +468,17 @@ class _ClassBuilder:
                 self._activity_penalty(regularizer, attr + suffix + (f"_{n}" if n else ""), output)
         return outputs
 
-    def _output_masks(self, rule: Any, lowered: TorchLayer, args: list[Value], name: str) -> dict[int, str]:
+    def _output_masks(self, policy: str, lowered: TorchLayer, args: list[Value], name: str) -> dict[int, str]:
         """The variables holding the call's output masks, as Keras propagates them; the lines
         computing new ones come before the call's own."""
         masks = [value.mask for value in args if value.mask is not None]
-        if rule.mask_policy == "pass" and masks:
+        if policy == "pass" and masks:
             if len(masks) < len(args):  # a merge with an unmasked input: Keras 3 drops the mask
                 return {}
             if len(masks) == 1:
                 return {0: masks[0]}
             made = {0: Expr(" | ".join(masks))}  # a merge keeps every step any input keeps (Keras 3)
-        elif rule.mask_policy == "read":
+        elif policy == "read":
             made = lowered.output_masks
         else:
             return {}

@@ -625,6 +625,20 @@ def build_masked_attention(keras):
     return keras.Model(tokens, layers.Dense(2)(layers.GlobalAveragePooling1D()(luong)), name="masked_attention")
 
 
+@case(formats=(".keras",))  # Keras 3's legacy .h5 of a masked model loses its mask ops (Keras cannot load it)
+def build_masked_time_distributed(keras):
+    """A padded sequence's mask through TimeDistributed(Dense) (Keras passes it on; Dense
+    ignores it) to an LSTM that reads it, and a bidirectional GRU after a second one."""
+    layers = keras.layers
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = layers.Embedding(12, 4, mask_zero=True)(tokens)
+    projected = layers.TimeDistributed(layers.Dense(5, activation="relu"))(embedded)
+    read = layers.LSTM(4, return_sequences=True)(projected)
+    again = layers.TimeDistributed(layers.Dense(3))(read)
+    both = layers.Bidirectional(layers.GRU(2))(again)
+    return keras.Model(tokens, layers.Dense(2)(both), name="masked_time_distributed")
+
+
 @case(formats=(".keras",))
 def build_attention_mask(keras):
     """An explicit attention_mask: a padding mask made from the token ids with ops
