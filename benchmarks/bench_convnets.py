@@ -42,12 +42,14 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import keras
 import numpy as np
 import torch
+import worker_pipe
 from torch import nn
+from worker_pipe import protocol_channel
 
 HERE = Path(__file__).resolve().parent
 STUBS = HERE / "stubs"
@@ -226,14 +228,6 @@ def difference(output: np.ndarray, reference: np.ndarray) -> tuple[float, float]
 # ---- the Keras-on-torch worker (a process of its own: Keras picks its backend once, at import) ----------------
 
 
-def protocol_channel() -> IO[str]:
-    """The process's stdout, for protocol lines only; stray prints (Keras, torch's exporter) go to stderr."""
-    channel = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return channel
-
-
 def keras_onnx_export(model: keras.Model, path: Path) -> float:
     """Keras's own ONNX export of `model` (the batch axis left dynamic); seconds it took."""
     start = time.perf_counter()
@@ -281,31 +275,11 @@ class KerasTorchWorker:
         self.out_file = prepared.folder / "keras_torch_output.npy"
         argv = [sys.executable, __file__, "--worker", "keras-torch", str(prepared.keras_file), str(x_file)]
         argv += [str(self.out_file), str(onnx_file) if onnx_file else "-"]
-        with self.log.open("w") as log:
-            self.proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env={**os.environ, "KERAS_BACKEND": "torch"},
-            )
-        try:
-            self.hello = self._reply()
-        except Exception:
-            self.close()
-            raise
+        env = {**os.environ, "KERAS_BACKEND": "torch"}
+        self.proc, self.hello = worker_pipe.start(argv, self.log, env, "Keras-on-torch")
 
     def _reply(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            tail = self.log.read_text().strip().splitlines()[-1:] or ["no output"]
-            raise RuntimeError(f"the Keras-on-torch worker exited ({tail[0][:REASON_CHARS]})")
-        reply = json.loads(line)
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        return reply
+        return worker_pipe.read_reply(self.proc, self.log, "Keras-on-torch")
 
     def run(self, calls: int) -> float:
         assert self.proc.stdin is not None
@@ -314,9 +288,7 @@ class KerasTorchWorker:
         return float(self._reply()["seconds"])
 
     def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        self.proc.wait(timeout=60)
+        worker_pipe.close(self.proc, timeout=60)
 
 
 # ---- contenders in this process ---------------------------------------------------------------------------------

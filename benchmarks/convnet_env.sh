@@ -22,31 +22,9 @@ if [[ "${NNSPEC_BENCH_TF2ONNX:-0}" == 1 ]]; then
 fi
 
 # The packages this project pins system-wide: the venv must see them exactly as the system has them.
-FRAMEWORKS='
-import importlib.metadata as m
-for name in ("torch", "tensorflow-cpu", "keras", "numpy", "protobuf", "ml_dtypes", "nnspec"):
-    print(name, m.version(name), m.distribution(name).locate_file(""))
-'
-
-if [[ ! -x "$VENV/bin/python" ]]; then
-    "$PYTHON" -m venv --system-site-packages "$VENV"
-fi
-VPY="$VENV/bin/python"
-# venv brings its own old setuptools, which would hide the system's (torch asks for a newer one)
-if compgen -G "$VENV/lib/python3*/site-packages/setuptools" > /dev/null; then
-    "$VPY" -m pip uninstall -y -q setuptools
-fi
-
-before="$("$VPY" -c "$FRAMEWORKS")"
-"$VPY" -m pip install -q --disable-pip-version-check --no-deps "${EXTRAS[@]}"
-after="$("$VPY" -c "$FRAMEWORKS")"
-if [[ "$before" != "$after" ]]; then
-    echo "convnet_env.sh: the venv's view of the system frameworks changed; before:" >&2
-    echo "$before" >&2
-    echo "after:" >&2
-    echo "$after" >&2
-    exit 1
-fi
+FRAMEWORK_PACKAGES='"torch", "tensorflow-cpu", "keras", "numpy", "protobuf", "ml_dtypes", "nnspec"'
+# shellcheck source=benchmarks/extras_venv.sh
+source "$(dirname "$0")/extras_venv.sh"
 # onnx's own needs (numpy, protobuf, ml_dtypes, typing_extensions) come from the system; only onnx2torch's
 # torchvision may be missing (the stand-in covers it).
 "$VPY" -m pip check --disable-pip-version-check | grep -v "requires torchvision, which is not installed" || true

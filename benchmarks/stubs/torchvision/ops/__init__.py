@@ -1,26 +1,28 @@
-"""The three torchvision.ops functions onnx2torch names; each raises, since this torchvision is a stand-in."""
+"""The torchvision.ops names onnx2torch and nobuco use; each function raises, since this torchvision is a
+stand-in, and each class refuses to be built."""
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
-__all__ = ["box_convert", "nms", "roi_align"]
+from torch import nn
 
+from torchvision.ops import boxes, poolers
+from torchvision.ops._unavailable import unavailable
+from torchvision.ops.boxes import batched_nms, box_convert, nms
 
-def _unavailable(name: str) -> NoReturn:
-    raise NotImplementedError(
-        f"torchvision.ops.{name}: this torchvision is nnspec's benchmark stand-in (benchmarks/stubs/), "
-        "which only lets onnx2torch import; a model using NonMaxSuppression or RoiAlign needs real torchvision"
-    )
-
-
-def nms(*args: Any, **kwargs: Any) -> NoReturn:
-    _unavailable("nms")
-
-
-def box_convert(*args: Any, **kwargs: Any) -> NoReturn:
-    _unavailable("box_convert")
+__all__ = ["FrozenBatchNorm2d", "StochasticDepth", "batched_nms", "box_convert", "boxes", "nms", "poolers", "roi_align"]
 
 
 def roi_align(*args: Any, **kwargs: Any) -> NoReturn:
-    _unavailable("roi_align")
+    unavailable("roi_align")
+
+
+class StochasticDepth(nn.Module):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        unavailable("StochasticDepth")
+
+
+class FrozenBatchNorm2d(nn.Module):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        unavailable("FrozenBatchNorm2d")
