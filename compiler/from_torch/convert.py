@@ -7,6 +7,10 @@ into Keras arrays, as `convert --to keras` does for a generated module's own wei
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,11 +102,23 @@ def _traced(module: Any, inputs: tuple[Any, ...], layout: str) -> Imported:
         return import_module(module, inputs, layout)
     except Untraceable as untraced:
         try:
-            program = torch.export.export(module, inputs)
+            with _quiet_logging():  # export logs the graph it gave up on, and warnings, at length
+                program = torch.export.export(module, inputs)
         except Exception as exc:  # export raises many kinds where it cannot capture either
             raise Untranslatable(f"{untraced}; torch.export cannot capture it either ({_first_line(exc)})") from None
         graph_module, _ = rebuild(program)
         return import_graph(graph_module, inputs, type(module).__name__, layout)
+
+
+@contextlib.contextmanager
+def _quiet_logging() -> Iterator[None]:
+    before = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        logging.disable(before)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -81,6 +81,7 @@ CASES = {
     "TimeMajor": ((2, 7, 5),),
     "ChannelsLastInput": ((2, 8, 8, 3),),
     "Decoder": ((2, 3, 4, 4),),
+    "Containers": ((2, 6),),
     "TwoInTwoOut": ((2, 3, 8, 8), (2, 6, 5)),
 }
 TOKENS = {"TextGRU": 40, "TinyTransformer": 30}
