@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from nnspec.spec import DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
 from nnspec.spec.errors import MAX_SHOWN
+
+from .staging import write_atomically
 
 
 class _PlainFlags:
@@ -84,19 +85,6 @@ def _load(path: Path, max_params: int, max_activations: int = DEFAULT_MAX_ACTIVA
     except SpecError as error:
         _fail(error)
         raise  # unreachable: _fail exits
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write all of `text` or nothing: a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command(cls=Command)

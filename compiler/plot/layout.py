@@ -177,23 +177,28 @@ def _separate(
     breadth: list[float],
 ) -> list[float]:
     """Each vertex, most important first, moved as near to where it wants to be as the
-    vertices already settled allow, pushing the others aside; order and gaps are kept."""
+    vertices already settled allow, pushing the others aside; order and gaps are kept.
+    Ties settle from the left, then from the right, and the two are averaged (both keep
+    the gaps, so does their mean), so three branches of one input sit around it, not beside."""
     gap = [(breadth[a] + breadth[b]) / 2 + NODE_GAP for a, b in pairwise(members)]
     offset = [0.0]
     for g in gap:
         offset.append(offset[-1] + g)  # offset[j] - offset[i]: the least distance from i to j
-    pos = [place[v] for v in members]
-    settled: list[int] = []
-    for i in sorted(range(len(members)), key=lambda i: (not priority[i][0], -priority[i][1], i)):
-        low = max((pos[j] + offset[i] - offset[j] for j in settled if j < i), default=float("-inf"))
-        high = min((pos[j] - offset[j] + offset[i] for j in settled if j > i), default=float("inf"))
-        pos[i] = min(max(wanted[i], low), high)
-        settled.append(i)
-        for k in range(i + 1, len(pos)):
-            pos[k] = max(pos[k], pos[k - 1] + gap[k - 1])
-        for k in range(i - 1, -1, -1):
-            pos[k] = min(pos[k], pos[k + 1] - gap[k])
-    return pos
+    results = []
+    for tie in (1, -1):
+        pos = [place[v] for v in members]
+        settled: list[int] = []
+        for i in sorted(range(len(members)), key=lambda i: (not priority[i][0], -priority[i][1], tie * i)):
+            low = max((pos[j] + offset[i] - offset[j] for j in settled if j < i), default=float("-inf"))
+            high = min((pos[j] - offset[j] + offset[i] for j in settled if j > i), default=float("inf"))
+            pos[i] = min(max(wanted[i], low), high)
+            settled.append(i)
+            for k in range(i + 1, len(pos)):
+                pos[k] = max(pos[k], pos[k - 1] + gap[k - 1])
+            for k in range(i - 1, -1, -1):
+                pos[k] = min(pos[k], pos[k + 1] - gap[k])
+        results.append(pos)
+    return [(a + b) / 2 for a, b in zip(*results, strict=True)]
 
 
 def _finish(

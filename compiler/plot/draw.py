@@ -1,0 +1,69 @@
+"""The laid-out graph drawn with matplotlib (no pyplot, no global backend): SVG, PNG or PDF.
+
+SVG keeps its labels as text (`svg.fonttype: none`), which matplotlib escapes, and names
+each box `box-<i>` and each arrow `edge-<j>`. The same graph gives the same bytes: a
+fixed hash salt, no dates."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from .graph import PlotGraph
+from .layout import FONT_SIZE, LINE_HEIGHT, Layout
+
+POINTS_PER_INCH = 72.0
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "nnspec",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "font.size": FONT_SIZE,
+}
+METADATA: dict[str, dict[str, Any]] = {  # what each format would stamp with the day or the version
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+    "png": {"Software": None},
+}
+BOX_STYLE = {"boxstyle": "round,pad=0,rounding_size=6", "facecolor": "#eef3fb", "edgecolor": "#3b5b8c", "lw": 1.0}
+ARROW_STYLE = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "#555555", "lw": 0.9, "shrinkA": 0, "shrinkB": 0}
+
+
+class PlotUnavailable(ValueError):
+    """matplotlib, which draws the pictures, is not installed."""
+
+
+def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
+    try:
+        from matplotlib import rc_context
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+        from matplotlib.path import Path
+    except ImportError as error:
+        raise PlotUnavailable(
+            "drawing a picture needs matplotlib: pip install 'nnspec[plot]' (or use --format dot or mermaid)"
+        ) from error
+    with rc_context(RC):
+        figure = Figure(figsize=(lay.width / POINTS_PER_INCH, lay.height / POINTS_PER_INCH), dpi=POINTS_PER_INCH)
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes((0, 0, 1, 1))
+        axes.set_xlim(0, lay.width)
+        axes.set_ylim(lay.height, 0)  # y downwards, as the layout counts
+        axes.set_axis_off()
+        for i, (node, box) in enumerate(zip(graph.nodes, lay.boxes, strict=True)):
+            corner = (box.x - box.width / 2, box.y - box.height / 2)
+            axes.add_patch(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **BOX_STYLE))
+            name, *rest = node.lines  # two texts a box, not one a line: a third of the drawing time
+            top = box.y - len(node.lines) * LINE_HEIGHT / 2
+            axes.text(box.x, top + LINE_HEIGHT / 2, name, ha="center", va="center", fontweight="bold")
+            axes.text(box.x, top + LINE_HEIGHT, "\n".join(rest), ha="center", va="top", linespacing=1.15)
+        for j, route in enumerate(lay.routes):
+            if route.back:
+                arrow = FancyArrowPatch(*route.points, connectionstyle="arc3,rad=0.6", gid=f"edge-{j}", **ARROW_STYLE)
+            else:
+                arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE)
+            axes.add_patch(arrow)
+        out = io.BytesIO()
+        figure.savefig(out, format=fmt, metadata=METADATA[fmt])
+    return out.getvalue()
