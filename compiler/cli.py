@@ -1,6 +1,6 @@
 """The `nnspec` command line. Exit codes: 0 ok, 1 invalid spec or failed check, 2 misuse.
 
-validate, summary, schema and normalize never import tensorflow, keras or torch."""
+validate, summary, schema, normalize and plot never import tensorflow, keras or torch."""
 
 from __future__ import annotations
 
@@ -72,6 +72,19 @@ class Format(StrEnum):
     yaml = "yaml"
     json = "json"
     keras_json = "keras-json"
+
+
+class PlotFormat(StrEnum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class RankDir(StrEnum):
+    TB = "TB"
+    LR = "LR"
 
 
 def _fail(error: SpecError) -> None:
@@ -195,6 +208,36 @@ def normalize(
         typer.echo(text, nl=False)
     else:
         write_atomically(output, text)
+
+
+@app.command(cls=Command)
+def plot(
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write: .svg, .png, .pdf, .dot or .mmd.")],
+    fmt: Annotated[
+        PlotFormat | None,
+        typer.Option("--format", help="svg, png, pdf, dot or mermaid (default: from the output's suffix)."),
+    ] = None,
+    rankdir: Annotated[RankDir, typer.Option("--rankdir", help="TB: top to bottom; LR: left to right.")] = RankDir.TB,
+    max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
+) -> None:
+    """Draw the model: a box per layer (name, kind, output shape, parameters), an arrow per connection."""
+    from .plot import format_of, render
+    from .plot.draw import PlotUnavailable
+
+    try:
+        chosen = format_of(output, None if fmt is None else fmt.value)
+    except ValueError as error:
+        _misuse(str(error))
+    loaded = _load(file, max_params, max_activations)
+    try:
+        data = render(loaded, chosen, rankdir.value)
+    except PlotUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    write_atomically(output, data)
+    typer.echo(f"wrote {output}")
 
 
 class Target(StrEnum):

@@ -28,6 +28,8 @@ METADATA: dict[str, dict[str, Any]] = {  # what each format would stamp with the
 BOX_STYLE = {"boxstyle": "round,pad=0,rounding_size=6", "facecolor": "#eef3fb", "edgecolor": "#3b5b8c", "lw": 1.0}
 ARROW_STYLE = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "#555555", "lw": 0.9, "shrinkA": 0, "shrinkB": 0}
 
+TEXT = {"ha": "center", "parse_math": False}  # a name with $ signs is text, not mathtext
+
 
 class PlotUnavailable(ValueError):
     """matplotlib, which draws the pictures, is not installed."""
@@ -56,8 +58,8 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
             axes.add_patch(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **BOX_STYLE))
             name, *rest = node.lines  # two texts a box, not one a line: a third of the drawing time
             top = box.y - len(node.lines) * LINE_HEIGHT / 2
-            axes.text(box.x, top + LINE_HEIGHT / 2, name, ha="center", va="center", fontweight="bold")
-            axes.text(box.x, top + LINE_HEIGHT, "\n".join(rest), ha="center", va="top", linespacing=1.15)
+            axes.text(box.x, top + LINE_HEIGHT / 2, name, va="center", fontweight="bold", **TEXT)
+            axes.text(box.x, top + LINE_HEIGHT, "\n".join(rest), va="top", linespacing=1.15, **TEXT)
         for j, route in enumerate(lay.routes):
             if route.back:
                 arrow = FancyArrowPatch(*route.points, connectionstyle="arc3,rad=0.6", gid=f"edge-{j}", **ARROW_STYLE)
