@@ -42,6 +42,8 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
         from matplotlib.path import Path
+        from matplotlib.text import Text
+        from matplotlib.transforms import Affine2D
     except ImportError as error:
         raise PlotUnavailable(
             "drawing a picture needs matplotlib: pip install 'nnspec[plot]' (or use --format dot or mermaid)"
@@ -49,23 +51,25 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
     with rc_context(RC):
         figure = Figure(figsize=(lay.width / POINTS_PER_INCH, lay.height / POINTS_PER_INCH), dpi=POINTS_PER_INCH)
         FigureCanvasAgg(figure)
-        axes = figure.add_axes((0, 0, 1, 1))
-        axes.set_xlim(0, lay.width)
-        axes.set_ylim(lay.height, 0)  # y downwards, as the layout counts
-        axes.set_axis_off()
+        # Layout points (y downwards) straight onto the figure: no axes, whose limits and
+        # clipping took half the drawing time.
+        points = Affine2D().scale(1 / POINTS_PER_INCH, -1 / POINTS_PER_INCH).translate(0, figure.get_figheight())
+        place = {"transform": points + figure.dpi_scale_trans}
         for i, (node, box) in enumerate(zip(graph.nodes, lay.boxes, strict=True)):
             corner = (box.x - box.width / 2, box.y - box.height / 2)
-            axes.add_patch(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **BOX_STYLE))
+            figure.add_artist(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **BOX_STYLE, **place))
             name, *rest = node.lines  # two texts a box, not one a line: a third of the drawing time
             top = box.y - len(node.lines) * LINE_HEIGHT / 2
-            axes.text(box.x, top + LINE_HEIGHT / 2, name, va="center", fontweight="bold", **TEXT)
-            axes.text(box.x, top + LINE_HEIGHT, "\n".join(rest), va="top", linespacing=1.15, **TEXT)
+            figure.add_artist(Text(box.x, top + LINE_HEIGHT / 2, name, va="center", fontweight="bold", **TEXT, **place))
+            below = Text(box.x, top + LINE_HEIGHT, "\n".join(rest), va="top", linespacing=1.15, **TEXT, **place)
+            figure.add_artist(below)
         for j, route in enumerate(lay.routes):
             if route.back:
-                arrow = FancyArrowPatch(*route.points, connectionstyle="arc3,rad=0.6", gid=f"edge-{j}", **ARROW_STYLE)
+                bent = {"connectionstyle": "arc3,rad=0.6"}
+                arrow = FancyArrowPatch(*route.points, gid=f"edge-{j}", **bent, **ARROW_STYLE, **place)
             else:
-                arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE)
-            axes.add_patch(arrow)
+                arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE, **place)
+            figure.add_artist(arrow)
         out = io.BytesIO()
         figure.savefig(out, format=fmt, metadata=METADATA[fmt])
     return out.getvalue()

@@ -113,3 +113,50 @@ def test_the_readme_picture_is_what_the_command_draws() -> None:
     assert drawn == render(nnspec.load(EXAMPLES / "iris_functional.yaml"), "svg"), "same spec, same bytes"
     assert PICTURE.read_bytes() == drawn
     assert "docs/three_branch.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _shared_and_nested() -> nnspec.LoadedSpec:
+    """Two inputs through one shared Dense (two calls), a nested Sequential, two outputs."""
+    tower = {"name": "tower", "layers": [{"class_name": "Dense", "config": {"name": "inside", "units": 4}}]}
+    layers = [
+        {"class_name": "InputLayer", "config": {"name": "a", "batch_shape": [None, 3]}},
+        {"class_name": "InputLayer", "config": {"name": "b", "batch_shape": [None, 3]}},
+        {
+            "class_name": "Dense",
+            "config": {"name": "shared", "units": 5},
+            "inbound_nodes": [[["a", 0, 0]], [["b", 0, 0]]],
+        },
+        {"class_name": "Sequential", "config": tower, "inbound_nodes": [[["shared", 0, 0]]]},
+        {
+            "class_name": "Concatenate",
+            "config": {"name": "merged"},
+            "inbound_nodes": [[["shared", 1, 0], ["tower", 0, 0]]],
+        },
+        {"class_name": "Dense", "config": {"name": "out", "units": 2}, "inbound_nodes": [[["merged", 0, 0]]]},
+    ]
+    ends = {"input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["out", 0, 0], ["tower", 0, 0]]}
+    return nnspec.load({"class_name": "Functional", "config": {"name": "m", "layers": layers, **ends}})
+
+
+def test_a_shared_layer_gets_an_arrow_per_call_and_a_nested_model_one_box() -> None:
+    loaded = _shared_and_nested()
+    graph = plot_graph(loaded.graph)
+    assert [(n.name, n.kind) for n in graph.nodes] == [
+        ("a", "InputLayer"),
+        ("b", "InputLayer"),
+        ("shared", "Dense"),
+        ("tower", "Sequential"),
+        ("merged", "Concatenate"),
+        ("out", "Dense"),
+    ]
+    names = [node.name for node in graph.nodes]
+    arrows = [(names[e.source], names[e.target], e.call) for e in graph.edges]
+    assert sorted(arrows) == [
+        ("a", "shared", 0),
+        ("b", "shared", 1),
+        ("merged", "out", 0),
+        ("shared", "merged", 0),
+        ("shared", "tower", 0),
+        ("tower", "merged", 0),
+    ]
+    assert svg_counts(render(loaded, "svg", "LR")) == expected_counts(loaded.graph) == (6, 6)
