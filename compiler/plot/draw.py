@@ -64,11 +64,7 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
             below = Text(box.x, top + LINE_HEIGHT, "\n".join(rest), va="top", linespacing=1.15, **TEXT, **place)
             figure.add_artist(below)
         for j, route in enumerate(lay.routes):
-            if route.back:
-                bent = {"connectionstyle": "arc3,rad=0.6"}
-                arrow = FancyArrowPatch(*route.points, gid=f"edge-{j}", **bent, **ARROW_STYLE, **place)
-            else:
-                arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE, **place)
+            arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE, **place)
             figure.add_artist(arrow)
         out = io.BytesIO()
         figure.savefig(out, format=fmt, metadata=METADATA[fmt])

@@ -39,8 +39,7 @@ class Box:
 @dataclass(frozen=True)
 class Route:
     points: list[tuple[float, float]]
-    back: bool
-    """A shared layer's call on something computed after its first call: drawn curved."""
+    """From the source box's side to the target box's; the arrowhead is at the last point."""
 
 
 @dataclass(frozen=True)
@@ -217,9 +216,11 @@ def _finish(
     u = [p - low for p in place]
     v_of = [along[r] + PADDING for r in rank]
     lines: list[list[tuple[float, float]]] = []
+    back = 0
     for chain, edge in zip(chains, graph.edges, strict=True):
         if edge.source >= edge.target:
-            lines.append([(u[edge.source], v_of[edge.source]), (u[edge.target], v_of[edge.target])])
+            lines.append(_around(edge.source, edge.target, back, u, v_of, rank, ranks, breadth, depth))
+            back += 1
             continue
         points = [(u[chain[0]], v_of[chain[0]] + depth[chain[0]] / 2)]
         for vertex in chain[1:-1]:  # along the virtual point's lane, through its whole rank
@@ -234,14 +235,34 @@ def _finish(
         x, y = flip(u[i], v_of[i])
         w, h = flip(breadth[i], depth[i])
         boxes.append(Box(x, y, w, h))
-    routes = [
-        Route([flip(a, b) for a, b in line], edge.source >= edge.target)
-        for line, edge in zip(lines, graph.edges, strict=True)
-    ]
-    extent_u = max((u[i] + breadth[i] / 2 for i in range(len(u))), default=0.0) + PADDING
+    routes = [Route([flip(a, b) for a, b in line]) for line in lines]
+    right = max((a for line in lines for a, _ in line), default=0.0)
+    extent_u = max(right, *(u[i] + breadth[i] / 2 for i in range(len(u)))) + PADDING
     extent_v = max((v_of[i] + depth[i] / 2 for i in range(len(graph.nodes))), default=0.0) + PADDING
     width, height = flip(extent_u, extent_v)
     return Layout(boxes, routes, width, height)
+
+
+def _around(
+    source: int,
+    target: int,
+    count: int,
+    u: list[float],
+    v_of: list[float],
+    rank: list[int],
+    ranks: list[list[int]],
+    breadth: list[float],
+    depth: list[float],
+) -> list[tuple[float, float]]:
+    """A shared layer's call on something made after its first call (or on its own
+    output) goes back against the flow: out of the source's far side, down a lane beyond
+    every box of the ranks between, into the target's far side; one lane per such edge."""
+    low, high = sorted((rank[source], rank[target]))
+    beyond = max(u[w] + breadth[w] / 2 for r in range(low, high + 1) for w in ranks[r])
+    lane = beyond + NODE_GAP / 2 + count * LANE
+    start = (u[source] + breadth[source] / 2, v_of[source] + depth[source] / 4)
+    end = (u[target] + breadth[target] / 2, v_of[target] - depth[target] / 4)
+    return [start, (lane, start[1]), (lane, end[1]), end]
 
 
 def _spread_ports(graph: PlotGraph, lines: list[list[tuple[float, float]]], breadth: list[float]) -> None:

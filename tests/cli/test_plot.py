@@ -16,7 +16,7 @@ from conftest import EXAMPLES, ROOT, VALID_EXAMPLES
 from nnspec.compiler.cli import app
 from nnspec.compiler.plot import render
 from nnspec.compiler.plot.graph import plot_graph
-from nnspec.compiler.plot.layout import layout
+from nnspec.compiler.plot.layout import Layout, layout
 from nnspec.spec.graph import Graph
 
 runner = CliRunner()
@@ -35,6 +35,14 @@ def expected_counts(graph: Graph) -> tuple[int, int]:
 def svg_counts(svg: bytes) -> tuple[int, int]:
     ids = [element.get("id", "") for element in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g")]
     return sum(i.startswith("box-") for i in ids), sum(i.startswith("edge-") for i in ids)
+
+
+def assert_bends_clear(lay: Layout) -> None:
+    """An arrow's bends lie in the picture and in no box."""
+    for route in lay.routes:
+        for x, y in route.points[1:-1]:
+            assert not any(abs(x - b.x) * 2 < b.width and abs(y - b.y) * 2 < b.height for b in lay.boxes)
+            assert 0 < x < lay.width and 0 < y < lay.height
 
 
 @pytest.mark.parametrize("example", VALID_EXAMPLES, ids=lambda p: p.stem)
@@ -81,9 +89,7 @@ def test_a_deep_residual_network_keeps_boxes_apart_and_skips_beside_them() -> No
         for i, box in enumerate(boxes):  # sorted by y: only near neighbours can meet
             for other in boxes[i + 1 : i + 4]:
                 assert not box.overlaps(other), (rankdir, box, other)
-        for route in lay.routes:  # an arrow's bends never lie in a box
-            for x, y in route.points[1:-1]:
-                assert not any(abs(x - b.x) * 2 < b.width and abs(y - b.y) * 2 < b.height for b in lay.boxes)
+        assert_bends_clear(lay)
     main = {round(box.x) for box, node in zip(layout(graph).boxes, graph.nodes, strict=True)}
     assert len(main) == 1, "the main path runs straight down; the skips go beside it"
 
@@ -160,3 +166,23 @@ def test_a_shared_layer_gets_an_arrow_per_call_and_a_nested_model_one_box() -> N
         ("tower", "merged", 0),
     ]
     assert svg_counts(render(loaded, "svg", "LR")) == expected_counts(loaded.graph) == (6, 6)
+
+
+def test_a_call_on_a_later_output_goes_around_the_boxes() -> None:
+    """A shared layer called on what its own first call led to, then on itself: arrows
+    against the flow, each in a lane beyond the boxes."""
+    shared = {"name": "shared", "units": 4}
+    layers = [
+        {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 4]}},
+        {
+            "class_name": "Dense",
+            "config": shared,
+            "inbound_nodes": [[["x", 0, 0]], [["after", 0, 0]], [["shared", 1, 0]]],
+        },
+        {"class_name": "Dense", "config": {"name": "after", "units": 4}, "inbound_nodes": [[["shared", 0, 0]]]},
+    ]
+    ends = {"input_layers": [["x", 0, 0]], "output_layers": [["shared", 2, 0]]}
+    loaded = nnspec.load({"class_name": "Functional", "config": {"name": "loop", "layers": layers, **ends}})
+    assert svg_counts(render(loaded, "svg")) == expected_counts(loaded.graph) == (3, 4)
+    for rankdir in ("TB", "LR"):
+        assert_bends_clear(layout(plot_graph(loaded.graph), rankdir))
