@@ -11,6 +11,7 @@ Keras 3 and PyTorch.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from nnspec.spec import LoadedSpec, SpecError, load, load_data, loads
@@ -26,6 +27,7 @@ __all__ = [
     "load",
     "load_data",
     "loads",
+    "plot",
 ]
 
 
@@ -66,6 +68,16 @@ def keras_model_from_torch(module: Any, example_inputs: Any) -> Any:
     from nnspec.compiler.from_torch.convert import keras_model
 
     return keras_model(from_torch(module, example_inputs))
+
+
+def plot(spec: Any, path: str | Path, format: str | None = None, rankdir: str = "TB") -> Path:
+    """Draw a spec (a path, parsed data or a LoadedSpec) into `path`: .svg, .png or .pdf
+    (matplotlib), or DOT / Mermaid text (`format="dot"` / `"mermaid"`, or a .dot / .mmd
+    name). A box per layer, an arrow per connection; `rankdir="LR"` runs left to right.
+    Imports no framework."""
+    from nnspec.compiler.plot import plot as draw
+
+    return draw(spec, path, format, rankdir)
 
 
 def __getattr__(name: str) -> Any:

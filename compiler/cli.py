@@ -1,13 +1,12 @@
 """The `nnspec` command line. Exit codes: 0 ok, 1 invalid spec or failed check, 2 misuse.
 
-validate, summary, schema and normalize never import tensorflow, keras or torch."""
+validate, summary, schema, normalize and plot never import tensorflow, keras or torch."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from nnspec.spec import DEFAULT_MAX_ACTIVATIONS, DEFAULT_MAX_PARAMS, LoadedSpec, SpecError, load
 from nnspec.spec.errors import MAX_SHOWN
+
+from .staging import write_atomically
 
 
 class _PlainFlags:
@@ -73,6 +74,19 @@ class Format(StrEnum):
     keras_json = "keras-json"
 
 
+class PlotFormat(StrEnum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class RankDir(StrEnum):
+    TB = "TB"
+    LR = "LR"
+
+
 def _fail(error: SpecError) -> None:
     typer.echo(str(error), err=True)
     raise typer.Exit(1)
@@ -84,19 +98,6 @@ def _load(path: Path, max_params: int, max_activations: int = DEFAULT_MAX_ACTIVA
     except SpecError as error:
         _fail(error)
         raise  # unreachable: _fail exits
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write all of `text` or nothing: a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command(cls=Command)
@@ -207,6 +208,36 @@ def normalize(
         typer.echo(text, nl=False)
     else:
         write_atomically(output, text)
+
+
+@app.command(cls=Command)
+def plot(
+    file: Annotated[Path, typer.Argument(exists=True, help="A spec file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write: .svg, .png, .pdf, .dot or .mmd.")],
+    fmt: Annotated[
+        PlotFormat | None,
+        typer.Option("--format", help="svg, png, pdf, dot or mermaid (default: from the output's suffix)."),
+    ] = None,
+    rankdir: Annotated[RankDir, typer.Option("--rankdir", help="TB: top to bottom; LR: left to right.")] = RankDir.TB,
+    max_params: MaxParams = DEFAULT_MAX_PARAMS,
+    max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
+) -> None:
+    """Draw the model: a box per layer (name, kind, output shape, parameters), an arrow per connection."""
+    from .plot import format_of, render
+    from .plot.draw import PlotUnavailable
+
+    try:
+        chosen = format_of(output, None if fmt is None else fmt.value)
+    except ValueError as error:
+        _misuse(str(error))
+    loaded = _load(file, max_params, max_activations)
+    try:
+        data = render(loaded, chosen, rankdir.value)
+    except PlotUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    write_atomically(output, data)
+    typer.echo(f"wrote {output}")
 
 
 class Target(StrEnum):

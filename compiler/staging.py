@@ -19,6 +19,19 @@ class OutputError(ValueError):
     """The output folder cannot be made or written (nothing was written)."""
 
 
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write all of `data` or nothing: a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class Staging:
     """Paths handed out by `path(name)` land in `directory` on success, not before."""
 

@@ -74,7 +74,7 @@ def _row(info: LayerInfo, functional: bool) -> SummaryRow:
     return SummaryRow(
         name=info.name,
         class_name=info.kind,
-        output_shape=_shapes(info.output_shapes),
+        output_shape=shapes_text(info.output_shapes),
         params=params.total,
         trainable_params=params.trainable,
         non_trainable_params=params.non_trainable,
@@ -82,7 +82,8 @@ def _row(info: LayerInfo, functional: bool) -> SummaryRow:
     )
 
 
-def _shapes(shapes: tuple[Shape, ...]) -> str:
+def shapes_text(shapes: tuple[Shape, ...]) -> str:
+    """Output shapes as Keras's summary shows them (the plot's boxes show the same)."""
     if len(shapes) == 1:
         return show(shapes[0])
     return "[" + ", ".join(show(s) for s in shapes) + "]"

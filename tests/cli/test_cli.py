@@ -165,9 +165,12 @@ def test_normalize_writes_nothing_for_an_invalid_spec(tmp_path: Path) -> None:
         ["summary", str(IRIS), "--json"],
         ["schema"],
         ["normalize", str(IRIS), "--to", "keras-json"],
+        ["plot", str(IRIS), "-o", "{tmp}/iris.dot"],
+        ["plot", str(IRIS), "-o", "{tmp}/iris.svg"],
     ],
 )
-def test_commands_import_no_framework(args: list[str]) -> None:
+def test_commands_import_no_framework(args: list[str], tmp_path: Path) -> None:
+    args = [arg.format(tmp=tmp_path) for arg in args]
     code = (
         "import sys\n"
         f"sys.argv = ['nnspec', *{args!r}]\n"

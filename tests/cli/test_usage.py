@@ -23,6 +23,7 @@ COMMANDS = [
     "train",
     "evaluate",
     "predict",
+    "plot",
 ]
 
 
