@@ -25,6 +25,7 @@ RECURRENT = {
     "dropout_U": "recurrent_dropout",
 }
 FIELD_RENAMES: dict[str, dict[str, str]] = {
+    "InputLayer": {"input_dtype": "dtype"},
     "Dense": {**WEIGHTED, "output_dim": "units"},
     "Dropout": {"p": "rate"},
     "Embedding": {
@@ -87,3 +88,34 @@ def _keras1_object(value: dict[str, Any]) -> dict[str, Any]:
         return value
     class_name, arguments = KERAS1_OBJECTS[name]
     return {"class_name": class_name, "config": {new: value[old] for old, new in arguments.items() if old in value}}
+
+
+MERGE_MODES = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
+"""The legacy Merge layer's modes (Keras 1, Keras <= 2.1) and the Keras 3 layers that compute them."""
+
+MERGE_UNSUPPORTED = {
+    "dot": "Merge(mode='dot') is Keras's Dot layer, which nnspec does not compile yet",
+    "cos": "Merge(mode='cos') is Keras's Dot layer with normalize=True, which nnspec does not compile yet",
+}
+
+
+def legacy_merge(config: dict[str, Any]) -> tuple[str | None, dict[str, Any], list[tuple[str, Any, str]]]:
+    """A legacy Merge layer's config as the merge layer its mode names: (kind, config,
+    refusals as (field, value, reason)); kind None where it has none."""
+    mode, kind = config.get("mode"), None
+    refused: list[tuple[str, Any, str]] = []
+    if config.get("mode_type", "raw") != "raw" or not isinstance(mode, str):
+        refused.append(("mode", mode, "a Merge layer whose mode is a Python function holds code; nnspec never runs it"))
+    elif mode in MERGE_UNSUPPORTED:
+        refused.append(("mode", mode, MERGE_UNSUPPORTED[mode]))
+    elif mode not in MERGE_MODES:
+        refused.append(("mode", mode, f"an unknown Merge mode (Keras had {', '.join(sorted(MERGE_MODES))})"))
+    else:
+        kind = MERGE_MODES[mode]
+    for field in ("output_shape", "output_mask"):
+        if config.get(field) is not None:
+            refused.append((field, config[field], f"a Merge layer's {field} given as code or a fixed value"))
+    merged = {k: v for k, v in config.items() if k in ("name", "trainable", "dtype")}
+    if kind == "Concatenate":
+        merged["axis"] = config.get("concat_axis", -1)
+    return kind, merged, refused

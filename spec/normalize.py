@@ -15,7 +15,7 @@ from typing import Any
 from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
 from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
-from .keras1 import keras1_config
+from .keras1 import keras1_config, legacy_merge
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
@@ -191,6 +191,8 @@ class _Walker:
                 if "inbound_nodes" in layer:
                     nodes = layer["inbound_nodes"]
                     layer["inbound_nodes"] = self.inbound_nodes(nodes, calls, skips, (*at, "inbound_nodes"))
+                    if _takes_one_tensor(layer.get("class_name")):  # Keras 1's [[ref]], a concise [ref]: the tensor
+                        layer["inbound_nodes"] = [_one_tensor(node) for node in layer["inbound_nodes"]]
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
         for key in ("input_layers", "output_layers"):
@@ -217,6 +219,8 @@ class _Walker:
                 nested["inbound_nodes"] = [_concise_call(nested.pop("inputs"))]
             return nested
         out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
+        if kind == "Merge" and self.legacy and isinstance(out.get("config"), dict):
+            kind = self.merge(out, loc)
         if kind in LAYER_ALIASES:  # Keras 2's Convolution2D, MaxPool2D...: the kind they name
             kind = out["class_name"] = LAYER_ALIASES[kind]
         entry_name = out.pop("name", None)
@@ -280,6 +284,15 @@ class _Walker:
                 received=repr(kind),
                 hint="call it in a functional model, or use a layer (Activation, Reshape, ...)",
             )
+
+    def merge(self, out: dict[str, Any], loc: Loc) -> Any:
+        """Keras 1's Merge layer (also in early Keras 2 files) as the merge layer of its mode."""
+        kind, config, refused = legacy_merge(out["config"])
+        for key, value, reason in refused:
+            self.refuse((*loc, "config", key), reason, received=repr(value))
+        if kind is not None:
+            out["class_name"], out["config"] = kind, config
+        return kind or "Merge"
 
     def variant(self, kind: str, config: dict[str, Any], loc: Loc) -> str:
         """The kind a variant names, its fixed fields set; a field given otherwise is refused."""
@@ -736,3 +749,20 @@ def _owns_input_dim(kind: Any) -> bool:
 
     config = kind_config(kind) if isinstance(kind, str) else None
     return config is not None and "input_dim" in config.model_fields
+
+
+def _takes_one_tensor(kind: Any) -> bool:
+    """A layer kind called on one tensor (not a merge, not one taking several positionally)."""
+    if not isinstance(kind, str) or kind not in LAYER_KINDS:
+        return False
+    config = LAYER_KINDS[kind]
+    return not (config.merges or config.positional or getattr(config, "operation", False))
+
+
+def _one_tensor(node: Any) -> Any:
+    """A call on a list holding one tensor reference, as a call on that tensor."""
+    if isinstance(node, dict) and isinstance(node.get("inputs"), list) and len(node["inputs"]) == 1:
+        (only,) = node["inputs"]
+        if isinstance(only, list) and _is_ref(only):
+            return {**node, "inputs": only}
+    return node
