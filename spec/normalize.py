@@ -191,7 +191,8 @@ class _Walker:
                 if "inbound_nodes" in layer:
                     nodes = layer["inbound_nodes"]
                     layer["inbound_nodes"] = self.inbound_nodes(nodes, calls, skips, (*at, "inbound_nodes"))
-                    if _takes_one_tensor(layer.get("class_name")):  # Keras 1's [[ref]], a concise [ref]: the tensor
+                    one = _takes_one_tensor(layer.get("class_name"))  # Keras 1's [[ref]], a concise [ref]: the tensor
+                    if one and isinstance(layer["inbound_nodes"], list):
                         layer["inbound_nodes"] = [_one_tensor(node) for node in layer["inbound_nodes"]]
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
