@@ -221,3 +221,12 @@ def test_tensorflow_start_up_lines_are_silenced_unless_asked_for() -> None:
     chosen = {"TF_CPP_MIN_LOG_LEVEL": "0"}
     quiet_tensorflow(chosen)
     assert chosen == {"TF_CPP_MIN_LOG_LEVEL": "0"}
+
+
+def test_a_file_written_in_place_gets_the_usual_mode(tmp_path: Path) -> None:
+    """Written through a temporary file (all or nothing), yet readable as open() would leave it."""
+    out = tmp_path / "iris.json"
+    assert run("normalize", IRIS, "--to", "json", "-o", out).exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -20,7 +20,8 @@ from nnspec.compiler.plot.layout import Layout, layout
 from nnspec.spec.graph import Graph
 
 runner = CliRunner()
-PICTURE = ROOT / "docs" / "three_branch.svg"
+PICTURES = [("iris_functional", "three_branch"), ("transformer_block", "transformer_block")]
+"""The README's pictures: the course's three-branch model, and a residual block."""
 SVG_ID = re.compile(r'<g id="(box|edge)-\d+"')
 NAME = '<script>alert("&x")<\\script>'
 
@@ -113,12 +114,13 @@ def test_the_command_refuses_with_nothing_written(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_the_readme_picture_is_what_the_command_draws() -> None:
-    """Regenerate with: nnspec plot examples/iris_functional.yaml -o docs/three_branch.svg"""
-    drawn = render(nnspec.load(EXAMPLES / "iris_functional.yaml"), "svg")
-    assert drawn == render(nnspec.load(EXAMPLES / "iris_functional.yaml"), "svg"), "same spec, same bytes"
-    assert PICTURE.read_bytes() == drawn
-    assert "docs/three_branch.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize(("example", "picture"), PICTURES)
+def test_the_readme_pictures_are_what_the_command_draws(example: str, picture: str) -> None:
+    """Regenerate with: nnspec plot examples/<example>.yaml -o docs/<picture>.svg"""
+    drawn = render(nnspec.load(EXAMPLES / f"{example}.yaml"), "svg")
+    assert drawn == render(nnspec.load(EXAMPLES / f"{example}.yaml"), "svg"), "same spec, same bytes"
+    assert (ROOT / "docs" / f"{picture}.svg").read_bytes() == drawn
+    assert f"docs/{picture}.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _shared_and_nested() -> nnspec.LoadedSpec:
