@@ -445,6 +445,10 @@ def check(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     layout: LayoutOption = ModuleLayout.torch,
+    plot_file: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw the model (.svg, .png, .pdf), each layer shaded by its difference."),
+    ] = None,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
@@ -470,7 +474,21 @@ def check(
         from .tables import print_report
 
         print_report(report)
+    if plot_file is not None:  # written whatever the verdict: it shows where the frameworks part ways
+        _plot_differences(loaded, report, plot_file, as_json)
     raise typer.Exit(0 if report.passed else 1)
+
+
+def _plot_differences(loaded: LoadedSpec, report: Any, path: Path, quiet: bool) -> None:
+    from .plot import plot as draw
+
+    differences: dict[str, float] = {}
+    for row in report.rows:
+        differences[row.layer] = max(differences.get(row.layer, 0.0), row.max_abs)
+    with _reporting(path):
+        draw(loaded, path, differences=differences)
+    if not quiet:
+        typer.echo(f"wrote {path} (each layer shaded by its largest difference)")
 
 
 def _check_training(

@@ -29,8 +29,11 @@ def format_of(path: Path, fmt: str | None = None) -> str:
     return fmt
 
 
-def render(loaded: LoadedSpec, fmt: str = "svg", rankdir: str = "TB") -> bytes:
-    """The picture (or text) of a loaded spec, as the bytes of its file."""
+def render(
+    loaded: LoadedSpec, fmt: str = "svg", rankdir: str = "TB", differences: dict[str, float] | None = None
+) -> bytes:
+    """The picture (or text) of a loaded spec, as the bytes of its file; with `differences`
+    (layer -> its largest parity difference), each box coloured by its own."""
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be TB or LR, not {rankdir!r}")
     graph = plot_graph(loaded.graph)
@@ -39,12 +42,18 @@ def render(loaded: LoadedSpec, fmt: str = "svg", rankdir: str = "TB") -> bytes:
     from .draw import draw
     from .layout import layout
 
-    return draw(graph, layout(graph, rankdir), fmt)
+    return draw(graph, layout(graph, rankdir), fmt, differences)
 
 
-def plot(spec: Any, path: str | Path, fmt: str | None = None, rankdir: str = "TB") -> Path:
+def plot(
+    spec: Any,
+    path: str | Path,
+    fmt: str | None = None,
+    rankdir: str = "TB",
+    differences: dict[str, float] | None = None,
+) -> Path:
     """Draw `spec` (a path, parsed data or a LoadedSpec) into `path`, all or nothing."""
     path = Path(path)
-    data = render(as_loaded(spec), format_of(path, fmt), rankdir)
+    data = render(as_loaded(spec), format_of(path, fmt), rankdir, differences)
     write_atomically(path, data)
     return path

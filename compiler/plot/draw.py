@@ -35,7 +35,18 @@ class PlotUnavailable(ValueError):
     """matplotlib, which draws the pictures, is not installed."""
 
 
-def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
+SHADES = ((1e-7, "#d9f2d9"), (1e-6, "#eef7d4"), (1e-5, "#fff2c2"), (float("inf"), "#f7c6c6"))
+"""A parity difference's shade: green well within the default tolerance (1e-5), yellow
+near it, red past it."""
+
+
+def shade(difference: float) -> str:
+    return next(colour for bound, colour in SHADES if difference <= bound)
+
+
+def draw(graph: PlotGraph, lay: Layout, fmt: str, differences: dict[str, float] | None = None) -> bytes:
+    """`differences`: layer name -> largest parity difference, shading each box by its
+    own; boxes without one stay plain."""
     try:
         from matplotlib import rc_context
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -57,7 +68,11 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str) -> bytes:
         place = {"transform": points + figure.dpi_scale_trans}
         for i, (node, box) in enumerate(zip(graph.nodes, lay.boxes, strict=True)):
             corner = (box.x - box.width / 2, box.y - box.height / 2)
-            figure.add_artist(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **BOX_STYLE, **place))
+            style = dict(BOX_STYLE)
+            difference = (differences or {}).get(node.name)
+            if difference is not None:
+                style["facecolor"] = shade(difference)
+            figure.add_artist(FancyBboxPatch(corner, box.width, box.height, gid=f"box-{i}", **style, **place))
             name, *rest = node.lines  # two texts a box, not one a line: a third of the drawing time
             top = box.y - len(node.lines) * LINE_HEIGHT / 2
             figure.add_artist(Text(box.x, top + LINE_HEIGHT / 2, name, va="center", fontweight="bold", **TEXT, **place))

@@ -188,3 +188,19 @@ def test_a_call_on_a_later_output_goes_around_the_boxes() -> None:
     assert svg_counts(render(loaded, "svg")) == expected_counts(loaded.graph) == (3, 4)
     for rankdir in ("TB", "LR"):
         assert_bends_clear(layout(plot_graph(loaded.graph), rankdir))
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+def test_check_draws_each_layer_shaded_by_its_difference(tmp_path: Path) -> None:
+    from nnspec.compiler.plot.draw import SHADES, shade
+
+    out = tmp_path / "parity.svg"
+    result = runner.invoke(app, ["check", str(EXAMPLES / "iris_functional.yaml"), "--plot", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    svg = out.read_text(encoding="utf-8")
+    boxes = re.findall(r'<g id="box-\d+">\s*<path d="[^"]*"\s*style="fill: (#[0-9a-f]{6})', svg)
+    shades = {colour for _, colour in SHADES}
+    assert len(boxes) == 6 and sum(colour in shades for colour in boxes) == 5  # the input has no difference
+    assert [shade(d) for d in (0.0, 5e-7, 5e-6, 1e-3)] == [colour for _, colour in SHADES]
