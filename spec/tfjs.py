@@ -7,6 +7,7 @@ config itself). A graph-model (from a SavedModel) holds a TensorFlow graph, no l
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .errors import SpecError
@@ -22,8 +23,9 @@ def is_tfjs(doc: Any) -> bool:
     )
 
 
-def tfjs_architecture(doc: dict[str, Any]) -> dict[str, Any]:
-    """The Keras model of a TF.js layers-model, with the keras_version that names its dialect."""
+def tfjs_architecture(doc: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The Keras model of a TF.js layers-model, with the keras_version that names its
+    dialect, and where it lies in the document."""
     topology = doc.get("modelTopology")
     if doc.get("format") == GRAPH_MODEL or (isinstance(topology, dict) and "node" in topology):
         raise SpecError.at(
@@ -35,13 +37,20 @@ def tfjs_architecture(doc: dict[str, Any]) -> dict[str, Any]:
         )
     if not isinstance(topology, dict):
         raise SpecError.at("modelTopology", "a TensorFlow.js layers-model needs its Keras model here")
+    where = "modelTopology.model_config" if "model_config" in topology else "modelTopology"
     config = topology.get("model_config", topology)
-    if not isinstance(config, dict):
-        raise SpecError.at("modelTopology.model_config", "is not a Keras model", received=type(config).__name__)
+    if not isinstance(config, dict) or is_tfjs(config):
+        raise SpecError.at(where, "is not a Keras model", received=type(config).__name__)
     out = {k: v for k, v in config.items()}
     for key in ("keras_version", "backend"):  # they tell the loader which Keras wrote it
         if key in topology and key not in out:
             out[key] = topology[key]
     if isinstance(topology.get("training_config"), dict):  # how it was compiled, as in a legacy .h5
         out.setdefault("compile_config", topology["training_config"])
-    return out
+    return out, where
+
+
+def relocated(error: SpecError, where: str) -> SpecError:
+    """The problems of the wrapped model, with paths into the model.json as the user sees it."""
+    problems = [replace(p, path=where if p.path == "<document>" else f"{where}.{p.path}") for p in error.problems]
+    return SpecError(problems, error.source, error.more)

@@ -20,7 +20,8 @@ from nnspec.compiler.cli import app
 
 runner = CliRunner()
 TFJS = FIXTURES / "tfjs"
-MODELS = ["mlp_float32", "mlp_uint8", "mlp_uint16", "mlp_float16", "lstm_float32"]
+MODELS = ["mlp_float32", "mlp_uint8", "mlp_uint16", "mlp_float16", "mlp_sharded", "lstm_float32"]
+"""mlp_sharded: its weights in 5 shard files of 100 bytes, a weight split across two."""
 
 
 def _run(*args: object) -> object:
@@ -57,6 +58,28 @@ def test_convert_gives_a_torch_module_computing_what_keras_computed(tmp_path: Pa
     with torch.no_grad():
         got = net(torch.from_numpy(expected["x"])).numpy()
     assert np.max(np.abs(got - expected["y"])) <= 1e-5
+
+
+def test_an_older_topology_without_model_config_reads_the_same(tmp_path: Path) -> None:
+    """Older converters wrote the model config itself as modelTopology."""
+    model = _copy(tmp_path)
+    doc = json.loads(model.read_text())
+    topology = doc["modelTopology"]
+    doc["modelTopology"] = {**topology["model_config"], "keras_version": topology["keras_version"]}
+    model.write_text(json.dumps(doc))
+    old, new = nnspec.load(model), nnspec.load(TFJS / "mlp_float32" / "model.json")
+    assert old.dialect == new.dialect == "tfjs"
+    assert old.spec == new.spec
+
+
+def test_a_problem_in_the_architecture_is_located_in_the_model_json(tmp_path: Path) -> None:
+    model = _copy(tmp_path)
+    doc = json.loads(model.read_text())
+    doc["modelTopology"]["model_config"]["config"]["layers"][1]["config"]["units"] = -3
+    model.write_text(json.dumps(doc))
+    result = _run("validate", model)
+    assert result.exit_code == 1
+    assert "modelTopology.model_config.config.layers[1].config.units: invalid value" in result.output
 
 
 def test_a_graph_model_is_refused_saying_it_has_no_keras_layers(tmp_path: Path) -> None:
