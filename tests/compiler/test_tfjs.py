@@ -20,8 +20,9 @@ from nnspec.compiler.cli import app
 
 runner = CliRunner()
 TFJS = FIXTURES / "tfjs"
-MODELS = ["mlp_float32", "mlp_uint8", "mlp_uint16", "mlp_float16", "mlp_sharded", "lstm_float32"]
-"""mlp_sharded: its weights in 5 shard files of 100 bytes, a weight split across two."""
+MODELS = ["mlp_float32", "mlp_uint8", "mlp_uint16", "mlp_float16", "mlp_sharded", "lstm_float32", "nested_float32"]
+"""mlp_sharded: its weights in 5 shard files of 100 bytes, a weight split across two;
+nested_float32: a Sequential block in a Functional model (its weights named by the inner layer)."""
 
 
 def _run(*args: object) -> object:
