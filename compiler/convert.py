@@ -59,7 +59,7 @@ def import_keras_model(model: Any) -> tuple[LoadedSpec, Arrays]:
 
 
 def keras_file_spec(path: Path) -> LoadedSpec:
-    """The model a `.keras` or full-model `.h5` file describes, read as data, never run."""
+    """The model a `.keras`, full-model `.h5` or TF.js model.json describes, read as data, never run."""
     return _architecture(keras_file_config(path), str(path))
 
 
@@ -99,7 +99,7 @@ def convert_to_torch(
 ) -> Converted:
     """Keras file -> `<model>.yaml`, `<model>_torch.py`, `<model>.pt|.safetensors` in `out`."""
     if kind_of(source) != "keras":
-        raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5)")
+        raise WeightError(f"{source}: --to torch converts a Keras file (.keras, .h5, .weights.h5, a TF.js model.json)")
     loaded, arrays = import_keras_file(source, spec)
     compiled = Compiled.of(loaded, layout)
     stem = identifier(loaded.graph.name, "model")

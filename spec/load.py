@@ -4,6 +4,7 @@ Every failure on the way is a SpecError whose paths point into the user's file."
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -23,6 +24,7 @@ from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, empty_problem, 
 from .model import MODEL_ADAPTER, FunctionalSpec, SequentialSpec
 from .normalize import MODEL_CLASSES, normalize
 from .read import parse_text, read_file
+from .tfjs import is_tfjs, relocated, tfjs_architecture
 
 Loc = tuple[PathPart, ...]
 ModelSpecType = SequentialSpec | FunctionalSpec
@@ -82,6 +84,8 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
             received=type(doc).__name__,
             expected="an object with class_name and config",
         )
+    if is_tfjs(doc):  # a TF.js model.json: the Keras model it wraps, reported as tfjs
+        return _load_tfjs(doc, name, max_params, max_activations)
     _refuse_lone_surrogates(doc)
     _refuse_shapeless_layers(doc)
     too_deep = nesting_problem(doc)
@@ -121,6 +125,15 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
     if too_large is not None:
         raise SpecError([too_large])
     return LoadedSpec(spec, graph, normalized.dialect, name)
+
+
+def _load_tfjs(doc: dict[str, Any], name: str, max_params: int, max_activations: int) -> LoadedSpec:
+    architecture, where = tfjs_architecture(doc)
+    try:
+        loaded = _load(architecture, name, max_params, max_activations)
+    except SpecError as error:
+        raise relocated(error, where) from None
+    return dataclasses.replace(loaded, dialect="tfjs")
 
 
 def _refuse_shapeless_layers(doc: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Weight files: Keras's `.keras`, `.weights.h5` and legacy `.h5`; torch's
+"""Weight files: Keras's `.keras`, `.weights.h5` and legacy `.h5`, TensorFlow.js's
+`model.json` with its shards; torch's
 state_dict `.pt` and `.safetensors`. Everything is read into one neutral form, the
 Keras arrays of a spec keyed by Keras path ('dense/kernel'), and written from it.
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from ...spec.errors import SpecError, brief
 from ...spec.graph import ModelWeight
-from ...spec.read import MAX_FILE_BYTES, parse_text, read_zipped_spec
+from ...spec.read import MAX_FILE_BYTES, parse_text, read_file, read_zipped_spec
 from .keras_archive import read_keras_archive
 from .keras_errors import explain_keras_load_error
 from .keras_h5 import WeightsMismatch, read_keras_h5
@@ -29,12 +30,14 @@ from .links import (
     set_keras_arrays,
     torch_state_from_keras,
 )
+from .tfjs import read_tfjs_weights
 
 if TYPE_CHECKING:
     from ...spec.load import LoadedSpec
     from ..compiled import Compiled
 
-KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5")
+KERAS_SUFFIXES = (".keras", ".weights.h5", ".h5", ".hdf5", ".json")
+"""`.json`: a TensorFlow.js layers-model (model.json and the shards it names)."""
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors")
 Arrays = dict[str, np.ndarray]
 
@@ -95,13 +98,16 @@ def read_keras_weights(path: Path, model: Any, weights: list[ModelWeight]) -> Ar
 
 
 def read_keras_file(path: Path, loaded: LoadedSpec) -> Arrays:
-    """The spec's declared weights in a Keras file (.keras, .weights.h5, .h5), as Keras
-    would load them into the spec's model, read with h5py alone (see keras_h5)."""
+    """The spec's declared weights in a Keras file (.keras, .weights.h5, .h5, a TF.js
+    model.json), as Keras would load them into the spec's model, read with h5py alone (see
+    keras_h5) or from the TF.js shards (see tfjs)."""
     import h5py
 
     if not path.is_file():
         raise WeightError(f"{path}: no such file")
     try:
+        if path.suffix.lower() == ".json":
+            return read_tfjs_weights(path, loaded.graph)
         if path.suffix.lower() == ".keras":
             return read_keras_archive(path, loaded)
         with h5py.File(path, "r") as handle:
@@ -118,6 +124,8 @@ def read_arrays(path: Path, compiled: Compiled, keras_model: Any = None) -> Arra
     """The Keras arrays in any weights file, checked against the spec."""
     if kind_of(path) == "torch":
         return keras_from_torch_state(read_torch_state(path), compiled.links)
+    if path.suffix.lower() == ".json":  # TF.js shards, read by name without Keras
+        return read_keras_file(path, compiled.loaded)
     return read_keras_weights(path, keras_model or compiled.keras_model(), compiled.declared)
 
 
@@ -155,10 +163,13 @@ def write_keras(path: Path, compiled: Compiled, arrays: Arrays) -> None:
 
 
 def keras_file_config(path: Path) -> dict[str, Any]:
-    """The architecture stored in a `.keras` file (config.json) or a legacy full-model
-    `.h5` (its model_config attribute), as JSON data: read, never deserialised, under the
-    limits and refusals of a spec file (size, nesting, duplicate keys)."""
+    """The architecture stored in a `.keras` file (config.json), a legacy full-model `.h5`
+    (its model_config attribute) or a TF.js model.json (whole: the loader unwraps it), as
+    JSON data: read, never deserialised, under the limits and refusals of a spec file
+    (size, nesting, duplicate keys)."""
     try:
+        if path.suffix.lower() == ".json":
+            return read_file(path)
         return _keras_zip_config(path) if path.suffix.lower() == ".keras" else _h5_config(path)
     except SpecError as error:
         error.source = error.source or str(path)

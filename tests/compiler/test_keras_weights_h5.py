@@ -165,7 +165,15 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow
 @pytest.mark.torch
 @pytest.mark.parametrize(
     "source",
-    [".keras", ".h5", ".weights.h5", "tf.keras 2 .h5", "tf.keras 2 conv .h5", "tf.keras 2 sequence .h5"],
+    [
+        ".keras",
+        ".h5",
+        ".weights.h5",
+        "tf.keras 2 .h5",
+        "tf.keras 2 conv .h5",
+        "tf.keras 2 sequence .h5",
+        "TF.js model.json",
+    ],
 )
 def test_convert_to_torch_without_the_check_imports_no_keras(
     keras3_files: dict[str, Path], source: str, tmp_path: Path
@@ -175,6 +183,7 @@ def test_convert_to_torch_without_the_check_imports_no_keras(
         "tf.keras 2 .h5": FIXTURES / "keras2_h5" / "k2_functional_in_sequential.h5",
         "tf.keras 2 conv .h5": FIXTURES / "keras2_conv_h5" / "k2_residual.h5",
         "tf.keras 2 sequence .h5": FIXTURES / "keras2_seq_h5" / "k2_bidirectional_merge.h5",
+        "TF.js model.json": FIXTURES / "tfjs" / "mlp_uint8" / "model.json",  # its shards read with numpy alone
     }
     if source in tf_keras_2:
         args = [str(tf_keras_2[source])]
