@@ -37,7 +37,10 @@ def read_tfjs_weights(path: Path, graph: Graph) -> Arrays:
     doc = read_file(path)
     manifest = doc.get("weightsManifest") if isinstance(doc, dict) else None
     if not isinstance(manifest, list):
-        raise WeightError(f"{path}: no weightsManifest; a TF.js layers-model lists its weight files there")
+        raise WeightError(
+            f"{path}: holds an architecture and no weights (no weightsManifest, as a TF.js model.json has); "
+            "generate code from it with `nnspec generate`, or convert a .keras, .h5 or TF.js model"
+        )
     stored = _entries(path, manifest)
     buffers: dict[int, bytes] = {}
     out: Arrays = {}

@@ -164,3 +164,12 @@ def test_weights_are_matched_by_name_not_position(tmp_path: Path) -> None:
     after = read_tfjs_weights(model, loaded.graph)
     assert before.keys() == after.keys()
     assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_a_plain_keras_json_given_to_convert_says_it_holds_no_weights(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["convert", str(FIXTURES / "keras3" / "iris.json"), "--to", "torch", "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "holds an architecture and no weights" in result.output and "nnspec generate" in result.output
+    assert not (tmp_path / "out").exists()
