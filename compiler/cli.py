@@ -634,10 +634,19 @@ def _reporting(source: object = None) -> Iterator[None]:
         from .from_torch.reverse import Untranslatable
         from .parity.check import ParityUnavailable
         from .staging import OutputError
+        from .targets.keras_model import KerasCannotBuild
         from .training.datasets import DataError
         from .weights.links import WeightError
 
-        known = DataError | WeightError | ParityUnavailable | OutputError | FileNotFoundError | Untranslatable
+        known = (
+            DataError,
+            WeightError,
+            ParityUnavailable,
+            OutputError,
+            FileNotFoundError,
+            Untranslatable,
+            KerasCannotBuild,
+        )
         if not isinstance(error, known):
             raise
         typer.echo(f"error: {error}", err=True)

@@ -58,15 +58,17 @@ def compile_keras(spec: Any) -> Any:
     return build_keras(loaded, keras_source(loaded))
 
 
+class KerasCannotBuild(ValueError):
+    """Keras refused to build a model the spec allows; the message is Keras's first line."""
+
+
 def build_keras(loaded: Any, source: KerasSource) -> Any:
     module = load_module(source.text, "keras_" + source.function.removeprefix("build_"))
     try:
         model = getattr(module, source.function)()
     except Exception as exc:  # Keras's own refusal of what the spec allows: said in a line, not a traceback
-        from ..parity.check import ParityUnavailable
-
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ParityUnavailable(f"Keras cannot build this model: {first}") from None
+        raise KerasCannotBuild(f"Keras cannot build this model: {first}") from None
     if source.late_weights:
         _call_once(model, loaded)
     return model
