@@ -203,6 +203,8 @@ class _Walker:
                         layer["inbound_nodes"] = [_one_tensor(node) for node in layer["inbound_nodes"]]
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
+        if self.dialect == "keras3":  # Keras 3 numbers only a model's endpoints into a Functional from 1
+            skips = {name for layer in layers if _kind(layer) == "Functional" and (name := _entry_name(layer))}
         for key in ("input_layers", "output_layers"):
             if key in config:
                 config[key] = self.endpoints(config[key], calls, skips, (*loc, "config", key))
@@ -504,6 +506,8 @@ class _Walker:
 
     def endpoints(self, value: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         value = self.tensors(value, calls, loc)
+        if self.dialect == "keras3":  # functional.py's get_tensor: "Functional models start out with a built-in node"
+            return self._refs(value, skips)
         if not self.legacy:
             return value
         if isinstance(value, list) and value and all(isinstance(v, list) and _is_ref(v) for v in value):
@@ -511,7 +515,18 @@ class _Walker:
             if len(value) == 1:
                 return value[0]  # tf.keras lists even a single input; the model takes one tensor
         elif isinstance(value, dict):
-            value = {k: _keras2_ref(v, skips) if isinstance(v, list) and _is_ref(v) else v for k, v in value.items()}
+            value = self._refs(value, skips)
+        return value
+
+    @staticmethod
+    def _refs(value: Any, skips: set[str]) -> Any:
+        """Each [layer, node, tensor] in a structure of them, renumbered past a skipped first node."""
+        if isinstance(value, list) and _is_ref(value):
+            return _keras2_ref(value, skips)
+        if isinstance(value, list):
+            return [_Walker._refs(v, skips) for v in value]
+        if isinstance(value, dict):
+            return {k: _Walker._refs(v, skips) for k, v in value.items()}
         return value
 
 
