@@ -29,7 +29,7 @@ from .links import (
     load_torch_state,
     set_keras_arrays,
 )
-from .pt_writer import write_pt
+from .pt_writer import NeedsZip64, write_pt
 from .tfjs import read_tfjs_weights
 from .torch_state import module_state
 
@@ -142,8 +142,13 @@ def write_torch(path: Path, compiled: Compiled, arrays: Arrays, module: Any = No
         from safetensors.numpy import save_file
 
         save_file(state, str(path))
-    else:
+        return module
+    try:
         write_pt(path, state)
+    except NeedsZip64:  # 4 GiB or more: torch's own zip64 records
+        import torch
+
+        torch.save({key: torch.from_numpy(array) for key, array in state.items()}, path)
     return module
 
 

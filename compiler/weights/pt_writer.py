@@ -51,6 +51,13 @@ STORAGE_TYPES = {
 """numpy dtype -> the legacy storage class torch pickles a tensor of that dtype with."""
 
 _ZIP64_LIMIT = 0xFFFFFFFF
+_RECORD_OVERHEAD = 256
+"""More than a record's local header, name, padding, data descriptor and directory entry take."""
+
+
+class NeedsZip64(ValueError):
+    """A state too large for the 32-bit zip offsets this writer handles (4 GiB): torch.save
+    writes it (with zip64 extra fields this writer does not reproduce)."""
 
 
 class _Global:
@@ -153,6 +160,8 @@ def write_pt(path: Path, state: Mapping[str, np.ndarray]) -> None:
     ]
     records += [(f"data/{s.key}", memoryview(s.array.reshape(-1)).cast("B")) for s in storages]
     records.append(("version", FILE_VERSION.encode()))
+    if sum(len(payload) + _RECORD_OVERHEAD for _, payload in records) >= _ZIP64_LIMIT:
+        raise NeedsZip64(f"{path}: a state of 4 GiB or more")
     with open(path, "wb") as handle:
         writer = _ZipWriter(handle, _archive_name(path))
         for name, payload in records:
@@ -189,8 +198,7 @@ class _ZipWriter:
     def record(self, name: str, payload: bytes | memoryview) -> None:
         full = f"{self.archive}/{name}".encode()
         size = len(payload)
-        if size >= _ZIP64_LIMIT or self.offset >= _ZIP64_LIMIT:
-            raise ValueError("a .pt file of 4 GiB or more is written by torch itself")
+        assert size < _ZIP64_LIMIT and self.offset < _ZIP64_LIMIT, "write_pt checks the size first"
         start = self.offset + 30 + len(full) + 4
         padding = -start % ALIGNMENT
         extra = b"FB" + struct.pack("<H", padding) + b"Z" * padding

@@ -159,6 +159,26 @@ def test_the_writer_is_torch_save_byte_for_byte(case: str, name: str, tmp_path: 
 
 
 @pytest.mark.torch
+def test_a_state_of_4_gib_or_more_is_left_to_torch_save(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """zip64 records are torch's to write: past the limit (lowered here) write_pt refuses
+    before writing, and write_torch hands the same state to torch.save."""
+    import torch
+
+    from nnspec.compiler.weights import files, pt_writer
+
+    compiled, arrays = _random(ROOT / "examples" / "mnist_bn.yaml")
+    monkeypatch.setattr(pt_writer, "_ZIP64_LIMIT", 4096)
+    with pytest.raises(pt_writer.NeedsZip64):
+        write_pt(tmp_path / "refused.pt", module_state(compiled, arrays))
+    assert not (tmp_path / "refused.pt").exists()
+    files.write_torch(tmp_path / "model.pt", compiled, arrays)
+    loaded = torch.load(tmp_path / "model.pt", weights_only=True)
+    expected = _torch_state(compiled, arrays)
+    assert list(loaded) == list(expected)
+    assert all(loaded[key].dtype == expected[key].dtype and torch.equal(loaded[key], expected[key]) for key in loaded)
+
+
+@pytest.mark.torch
 def test_safetensors_without_torch_are_the_bytes_of_safetensors_torch(tmp_path: Path) -> None:
     import safetensors.numpy
     import safetensors.torch
