@@ -90,6 +90,18 @@ def test_the_state_without_torch_is_the_module_state_dict(read: Any, path: Path)
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("path", VALID_EXAMPLES, ids=lambda p: p.name)
+def test_the_state_without_torch_holds_for_a_module_with_keras_s_interface(path: Path) -> None:
+    """`--layout keras`: the module computes in Keras's layout, so its Flatten -> Dense kernels move otherwise."""
+    compiled = Compiled.of(path, "keras")
+    arrays = random_keras_arrays(compiled.declared, seed=3)
+    expected = _torch_state(compiled, arrays)
+    state = module_state(compiled, arrays)
+    assert list(state) == list(expected)
+    assert all(state[key].tobytes() == tensor.numpy().tobytes() for key, tensor in expected.items())
+
+
+@pytest.mark.torch
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize(("read", "path"), CASES)
 def test_the_pt_file_is_what_torch_save_writes_and_loads_safely(read: Any, path: Path, tmp_path: Path) -> None:
