@@ -192,6 +192,8 @@ class _Walker:
         new_layers = []
         for index, layer in enumerate(layers):
             at: Loc = (*layers_loc, index)
+            if isinstance(layer, dict) and self.legacy and layer.get("class_name") == "TFOpLambda":
+                layer = self.tf_operation(layer, at, skips)
             if isinstance(layer, dict):
                 layer = self.layer(layer, at, names, functional=True)
                 self._pop_input_shape(layer)
@@ -255,7 +257,27 @@ class _Walker:
         out["config"] = config
         return out
 
+    def tf_operation(self, doc: dict[str, Any], loc: Loc, skips: set[str]) -> dict[str, Any]:
+        """tf.keras 2's TFOpLambda as the Keras 3 operation it computes, where it is one
+        nnspec reads; refused with the reason otherwise (then left as it is)."""
+        from .tf_operations import TFOpRefused, keras3_operation
+
+        try:
+            return keras3_operation(doc, lambda ref: _keras2_ref(ref, skips))
+        except TFOpRefused as exc:
+            config = doc.get("config")
+            self.refuse(
+                (*loc, "config", "function"),
+                f"a TFOpLambda layer (a TensorFlow function called in a tf.keras model): {exc}",
+                received=repr(config.get("function") if isinstance(config, dict) else None),
+                hint="nnspec reads the element-wise ones (x + y, x * 0.5, tf.nn.relu, ...); "
+                "rewrite the rest with Keras layers",
+            )
+            return {**doc, "class_name": "TFOpLambda", "refused": True}
+
     def _refuse_code(self, doc: dict[str, Any], kind: Any, loc: Loc) -> None:
+        if doc.get("refused") is True:
+            return  # said, with the reason, where it was read
         if kind in CODE_LAYERS:
             self.refuse(
                 (*loc, "class_name"),

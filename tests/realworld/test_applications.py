@@ -17,15 +17,10 @@ from nnspec.spec import load
 from nnspec.spec.summary import summarize
 
 ALL = sorted(p for p in (FIXTURES / "applications").glob("keras[23]/*.json") if ".expected" not in p.name)
-REFUSED = {
-    "keras2/mobilenet_v3_small.json": "a TFOpLambda layer wraps a raw TensorFlow operation",
-    "keras2/convnext_tiny.json": "a TFOpLambda layer wraps a raw TensorFlow operation",
-}
-"""tf.keras wrote MobileNetV3's `x + 3.0` and `x * (1 / 6)`, and ConvNeXt's residual sums, as
-TFOpLambda layers (a TensorFlow function and its arguments): refused, by name, as code
-nnspec does not run. Keras 3 writes them as operation nodes, which nnspec reads."""
-APPLICATIONS = [p for p in ALL if str(p.relative_to(FIXTURES / "applications")) not in REFUSED]
-CHANNELS_LAST_BLOCKS = {"keras3/convnext_tiny.json": 38}
+APPLICATIONS = ALL
+"""tf.keras wrote MobileNetV3's `x + 3.0` and ConvNeXt's residual sums as TFOpLambda layers,
+which nnspec reads as the Keras 3 operations they compute (spec/tf_operations.py)."""
+CHANNELS_LAST_BLOCKS = {"keras2/convnext_tiny.json": 38, "keras3/convnext_tiny.json": 38}
 """ConvNeXt normalises and projects over the channel axis (LayerNormalization, Dense on the
 feature map): like torchvision's own ConvNeXt, each of its 18 blocks moves channels last
 after its depthwise convolution and back at its end, and so does each of the stem's and
@@ -84,12 +79,3 @@ def test_generated_module_computes_channels_first_without_permutes(path: Path) -
     assert argument.layout.perm == (0, 3, 1, 2)
     keras_layout = Compiled.of(compiled.loaded, "keras").torch_source
     assert len(_forward_permutes(keras_layout.text, keras_layout.class_name)) == 1 + len(permutes)
-
-
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_tf_keras_operation_layers_are_refused_by_name(name: str) -> None:
-    from nnspec.spec import SpecError
-
-    with pytest.raises(SpecError) as caught:
-        load(FIXTURES / "applications" / name)
-    assert all(REFUSED[name] in problem.message for problem in caught.value.problems)  # and nothing else
