@@ -8,7 +8,8 @@ Two layouts, told apart by what the file holds, not by its name:
   numbered class by class (`layers/dense_1/vars/0`); a sub-layer's variables under its
   attribute (`layers/lstm/cell/vars/0`); a nested model's layers under its own group.
 - The legacy one (a full-model `.h5` of Keras 3 or tf.keras 2, and a tf.keras 2
-  weights `.h5`), written by `legacy_h5_format`: the `layer_names` attribute lists the
+  weights `.h5`; standalone Keras 1 and 2.0-2.2 wrote it too, and keras1_h5 reads theirs),
+  written by `legacy_h5_format`: the `layer_names` attribute lists the
   model's layers; each layer's group lists its `weight_names`. Keras reads it by
   position, not by name: the n-th saved layer holding weights goes to the n-th layer
   of the model holding weights, and its weights in the order of `_legacy_weights`:
@@ -94,9 +95,13 @@ def store_names(graph: Graph) -> dict[str, str]:
 
 def read_legacy(handle: Any, graph: Graph) -> Arrays:
     """The weights of a legacy `.h5`, paired with the model's layers as Keras pairs them."""
+    from .keras1_h5 import is_old, read_by_name, saved_version
+
     group = handle
     if "layer_names" not in handle.attrs and "model_weights" in handle:
         group = _group(handle, "model_weights")
+    if is_old(version := saved_version(group)):  # Keras 1.x and standalone Keras 2.0-2.2
+        return read_by_name(group, graph, version)
     saved = [(name, names) for name in _text_list(group, "layer_names") if (names := _weight_names(group, name))]
     layers = [(info, weights) for info in graph.layers if (weights := legacy_weights(info))]
     if len(saved) != len(layers):

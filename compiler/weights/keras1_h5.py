@@ -1,0 +1,199 @@
+"""Full-model and weights `.h5` files of standalone Keras 1.x and 2.0-2.2, read with h5py.
+
+What the writers left (Keras 1.2.2 `models.save_model` and `Container.save_weights_to_hdf5_group`,
+Keras 2.0-2.2 `engine/topology.py: save_weights_to_hdf5_group`):
+
+- the weights group (`model_weights` of a full-model file, the file itself for `save_weights`)
+  lists `layer_names`; each layer's group lists `weight_names`, and each weight is a dataset
+  named after its variable: Keras 1 `dense_1_W` (Theano) or `dense_1_W:0` (TensorFlow) right
+  in the layer's group, Keras 2 `dense_1/kernel:0` one group further down;
+- Keras 2 also marks that group with `keras_version` and `backend`; Keras 1 wrote its version
+  on the file only, so a weights group without `keras_version` is Keras 1's, which is how
+  every later loader tells (tf-keras `hdf5_format.load_weights_from_hdf5_group`).
+
+Layers are matched to the spec's by name (each file carries its own architecture, so the names
+are the spec's); within a layer the weights go by position, as every Keras loader takes them,
+after the conversions tf-keras's `preprocess_weights_for_loading` makes: Keras 1's LSTM (12
+weights, gates i, c, f, o) and GRU (9 weights, gates z, r, h) joined into Keras 2's three, a
+Keras 1 channels-first (`dim_ordering='th'`) kernel moved to Keras 2's layout, a kernel of the
+wrong layout transposed, cuDNN cells converted. Like tf-keras, and unlike Keras 2.0-2.2 running on
+another backend, nothing flips a kernel trained with Theano: it is loaded as it was saved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ...spec.graph import Graph, LayerInfo, ModelWeight
+from .cudnn import as_keras_layout
+from .keras_h5 import WeightsMismatch, _checked, _dataset, _group, _text_list, _weight_names, legacy_weights
+
+Arrays = dict[str, np.ndarray]
+
+CONV_KINDS = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose")
+"""The kinds tf-keras converts (with ConvLSTM2D, which nnspec does not compile)."""
+
+
+def saved_version(group: Any) -> str:
+    """The Keras version that wrote a weights group: its `keras_version`, else "1"."""
+    version = group.attrs.get("keras_version")
+    if version is None:
+        return "1"
+    return version.decode("utf8", errors="replace") if isinstance(version, bytes) else str(version)
+
+
+def is_old(version: str) -> bool:
+    """Written by Keras 1 or by standalone Keras 2.0-2.2 (not tf.keras's '2.2.4-tf')."""
+    if version == "1" or version.startswith("1."):
+        return True
+    parts = version.split(".")
+    return len(parts) >= 2 and parts[0] == "2" and parts[1] in ("0", "1", "2") and "tf" not in version
+
+
+def read_by_name(group: Any, graph: Graph, version: str) -> Arrays:
+    """Every declared weight of the spec's model, each layer's from the file's layer of its name."""
+    saved = {name: names for name in _text_list(group, "layer_names") if (names := _weight_names(group, name))}
+    layers = {info.name: (info, weights) for info in graph.layers if (weights := legacy_weights(info))}
+    missing, extra = [n for n in layers if n not in saved], [n for n in saved if n not in layers]
+    if missing or extra:
+        found = ", ".join(repr(n) for n in saved) or "none"
+        raise WeightsMismatch(
+            f"the file (Keras {_shown(version)}) is matched to the spec by layer name; "
+            + "; ".join(
+                part
+                for part in (
+                    f"no weights in it for {', '.join(repr(n) for n in missing)}" if missing else "",
+                    f"it holds weights of {', '.join(repr(n) for n in extra)}, not in the spec" if extra else "",
+                )
+                if part
+            )
+            + f" (the file's layers with weights: {found})"
+        )
+    out: Arrays = {}
+    for name, (info, weights) in layers.items():
+        layer_group = _group(group, name)
+        stored = [_dataset(layer_group, n, name, n) for n in saved[name]]
+        _bounded(stored, saved[name], weights, name)
+        try:
+            arrays = layer_arrays(info, weights, stored, saved[name], version)
+        except WeightsMismatch as error:
+            raise error if str(error).startswith("layer ") else WeightsMismatch(f"layer {name!r}: {error}") from None
+        for data, weight in zip(arrays, weights, strict=True):
+            out[weight.path] = _checked(data, weight.weight.shape, name, weight.weight.name)
+    return out
+
+
+def _bounded(stored: list[Any], labels: list[str], weights: Sequence[ModelWeight], layer: str) -> None:
+    """No dataset holds more numbers than the spec's whole layer: checked before any is read
+    (a chunk can be a decompression bomb); the conversions only join and reorder."""
+    limit = sum(w.weight.size for w in weights)
+    for data, label in zip(stored, labels, strict=True):
+        if int(np.prod(data.shape)) > 2 * limit:  # 2: a cuDNN bias holds two
+            shapes = ", ".join(str(w.weight.shape) for w in weights)
+            raise WeightsMismatch(
+                f"layer {layer!r}: {label} has shape {tuple(data.shape)} in the file, "
+                f"more than the spec's weights hold ({shapes})"
+            )
+
+
+def layer_arrays(
+    info: LayerInfo, weights: Sequence[ModelWeight], stored: list[Any], labels: list[str], version: str
+) -> list[Any]:
+    """A layer's stored weights (datasets, in the file's order) as the spec's `weights` take
+    them, converted as tf-keras converts them; the count checked, shapes left to the caller."""
+    targets = [w.weight.shape for w in weights]
+    config = info.entry.config
+    if info.kind == "Bidirectional" and len(stored) % 2 == 0 and len(targets) % 2 == 0:
+        half, mine = len(stored) // 2, len(targets) // 2
+        forward = _convert(config.forward.class_name, config.forward.config, stored[:half], targets[:mine], version)
+        backward = _convert(config.backward.class_name, config.backward.config, stored[half:], targets[mine:], version)
+        converted = forward + backward
+    elif info.kind == "TimeDistributed":
+        converted = _convert(config.layer.class_name, config.layer.config, stored, targets, version)
+    elif info.inner is not None:
+        converted = list(stored)  # a nested model's: tf-keras converts only cuDNN and conv layouts in it
+    else:
+        converted = _convert(info.kind, config, stored, targets, version)
+    if len(converted) != len(targets):
+        expected = ", ".join(w.weight.name for w in weights)
+        raise WeightsMismatch(
+            f"layer {info.name!r}: the file holds {len(stored)} weights ({', '.join(labels)}), "
+            f"the spec's {info.kind} has {len(targets)} ({expected})"
+            + (" or Keras 1's split per gate" if info.kind in KERAS1_GATES else "")
+        )
+    if info.inner is None:
+        converted = as_keras_layout(info, weights, converted)  # tf.keras 1.x's CuDNNLSTM/CuDNNGRU
+    return converted
+
+
+def _convert(kind: str, config: Any, stored: list[Any], targets: list[tuple[int, ...]], version: str) -> list[Any]:
+    """One layer's weights through tf-keras's conversions for its kind."""
+    if version == "1":
+        stored = keras1_layout(kind, config, stored, targets)
+    kernel_misfits = bool(stored and targets) and tuple(stored[0].shape) != targets[0]
+    if kind in CONV_KINDS and kernel_misfits and len(stored[0].shape) == 4:
+        # tf-keras's last resort for a kernel of another layout: (filters, stack, rows, cols)
+        stored = [np.transpose(np.asarray(stored[0]), (3, 2, 0, 1)), *stored[1:]]
+    return stored
+
+
+KERAS1_GATES = {"LSTM": (0, 2, 1, 3), "GRU": (0, 1, 2)}
+"""Keras 1 kept one (kernel, recurrent kernel, bias) per gate, in the order i, c, f, o for the
+LSTM and z, r, h for the GRU; the position of each of Keras 2's gates (i, f, c, o; z, r, h)."""
+
+
+def keras1_layout(kind: str, config: Any, stored: list[Any], targets: list[tuple[int, ...]]) -> list[Any]:
+    """Keras 1's weights of one layer in Keras 2's layout (tf-keras's `original_keras_version == "1"`)."""
+    if kind in KERAS1_GATES and len(stored) == 3 * len(KERAS1_GATES[kind]) and len(targets) == 3:
+        gates = [stored[3 * gate : 3 * gate + 3] for gate in KERAS1_GATES[kind]]
+        _check_parts(gates, targets, len(gates))
+        return [np.concatenate([np.asarray(gate[part]) for gate in gates], axis=-1) for part in range(3)]
+    if not stored or kind not in CONV_KINDS:
+        return stored
+    kernel = stored[0]
+    channels_first = getattr(config, "data_format", None) == "channels_first"
+    if kind == "Conv1D":
+        kernel = _keras1_conv1d(np.asarray(kernel), config)
+    elif kind == "Conv2D" and channels_first:
+        kernel = np.transpose(np.asarray(kernel), (2, 3, 1, 0))  # (filters, stack, rows, cols) -> Keras 2
+    elif kind == "Conv2DTranspose":
+        kernel = np.transpose(np.asarray(kernel), (2, 3, 0, 1) if channels_first else (0, 1, 3, 2))
+    elif kind == "Conv3D" and channels_first:
+        kernel = np.transpose(np.asarray(kernel), (2, 3, 4, 1, 0))
+    return [kernel, *stored[1:]]
+
+
+def _keras1_conv1d(kernel: np.ndarray, config: Any) -> np.ndarray:
+    """Keras 1's Convolution1D kernel, (length, 1, input_dim, filters), or Keras 1.1's
+    (filters, input_dim, length, 1), as Keras 2's (length, input_dim, filters)."""
+    length, filters = config.kernel_size[0], config.filters
+    if kernel.ndim != 4:
+        return kernel  # not Keras 1's: the shape check names it
+    if kernel.shape[:2] != (length, 1) or kernel.shape[3] != filters:
+        if kernel.shape[0] != filters or kernel.shape[2:] != (length, 1):
+            raise WeightsMismatch(
+                f"a Keras 1 Convolution1D kernel has shape {kernel.shape} in the file, the spec's model "
+                f"needs ({length}, 1, input_dim, {filters}) or Keras 1.1's ({filters}, input_dim, {length}, 1)"
+            )
+        kernel = np.transpose(kernel, (2, 3, 1, 0))
+    return kernel[:, 0, :, :]
+
+
+def _check_parts(gates: list[list[Any]], targets: list[tuple[int, ...]], count: int) -> None:
+    """Each gate's piece has the spec's shape with the last axis divided by the gates: checked
+    before anything is read."""
+    for part, target in enumerate(targets):
+        want = (*target[:-1], target[-1] // count)
+        for gate in gates:
+            if tuple(gate[part].shape) != want:
+                name = getattr(gate[part], "name", "a weight") or "a weight"
+                raise WeightsMismatch(
+                    f"{name.rsplit('/', 1)[-1]} has shape {tuple(gate[part].shape)} in the file, "
+                    f"the spec's model needs {want} (one gate of {target})"
+                )
+
+
+def _shown(version: str) -> str:
+    return "1" if version == "1" else version
