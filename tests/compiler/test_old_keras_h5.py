@@ -51,17 +51,20 @@ def _spec_args(name: str) -> list[str]:
     return ["--spec", str(OLD / spec)] if spec else []
 
 
-def _torch_outputs(loaded: nnspec.LoadedSpec, state: Any, x: np.ndarray) -> np.ndarray:
+def _torch_outputs(loaded: nnspec.LoadedSpec, state: Any, recorded: Any) -> np.ndarray:
+    """The module's outputs for the recorded input `x` (or inputs `x0, x1...`), fed in Keras's layout."""
     import torch
 
     net = nnspec.compile_torch(loaded, layout="keras").eval()
     net.load_state_dict(state)
+    inputs = [recorded[k] for k in sorted(recorded.files) if k.startswith("x")]
     with torch.no_grad():
-        return net(torch.from_numpy(x)).numpy()
+        return net(*(torch.from_numpy(x) for x in inputs)).numpy()
 
 
 def test_the_fixtures_are_there() -> None:
     assert NAMES == [
+        "k1_conv_tf",
         "k1_conv_th",
         "k1_mlp_bn",
         "k1_text_rnn",
@@ -84,8 +87,9 @@ def test_the_files_are_laid_out_as_the_old_versions_wrote_them(name: str) -> Non
         if name.startswith("k1_"):
             assert "keras_version" not in group.attrs
             assert handle.attrs.get("keras_version") in (None, b"1.2.2")
-            first = [n.decode() for n in group[group.attrs["layer_names"][0]].attrs["weight_names"]]
-            assert first[0].split("_")[-1] in ("W", "W:0")
+            weighted = [g for n in group.attrs["layer_names"] if len((g := group[n]).attrs["weight_names"])]
+            first = weighted[0].attrs["weight_names"][0].decode()
+            assert first.split("_")[-1] in ("W", "W:0")  # Keras 1's '{}_W'.format(self.name)
         else:
             assert group.attrs["keras_version"] == b"2.1.6" and group.attrs["backend"] == b"tensorflow"
             assert "kernel:0" in group["dense_1/dense_1"]
@@ -112,7 +116,7 @@ def test_cli_converts_with_tf_keras_counts_and_outputs(tmp_path: Path, name: str
     )
     recorded = np.load(OLD / f"{name}.expected.npz")
     state = torch.load(spec_file.with_suffix(".pt"), weights_only=True)
-    got = _torch_outputs(loaded, state, recorded["x"])
+    got = _torch_outputs(loaded, state, recorded)
     np.testing.assert_allclose(got, recorded["y"], rtol=1e-5, atol=1e-5)
 
 
@@ -130,7 +134,7 @@ def test_python_api_reads_the_weights_tf_keras_loads(name: str) -> None:
     compiled = Compiled.of(loaded, "keras")
     recorded = np.load(OLD / f"{name}.expected.npz")
     state = {key: torch.as_tensor(value) for key, value in torch_state_from_keras(arrays, compiled.links).items()}
-    got = _torch_outputs(loaded, state, recorded["x"])
+    got = _torch_outputs(loaded, state, recorded)
     np.testing.assert_allclose(got, recorded["y"], rtol=1e-5, atol=1e-5)
 
 
@@ -154,6 +158,21 @@ def test_keras1_bidirectional_halves_are_converted_each() -> None:
         bias = [np.asarray(group[f"backward_lstm_1_b_{gate}"]) for gate in "ifco"]
     (key,) = [k for k in arrays if k.startswith("bidirectional_1/backward") and k.endswith("/bias")]
     np.testing.assert_array_equal(arrays[key], np.concatenate(bias))
+
+
+@pytest.mark.parametrize("keras_1_1", [False, True])
+def test_keras1_convolution1d_kernels_of_both_layouts_are_read(tmp_path: Path, keras_1_1: bool) -> None:
+    """Keras 1.2's (length, 1, input_dim, filters), and Keras 1.1's (filters, input_dim, length, 1)."""
+    path = tmp_path / "conv1d.h5"
+    shutil.copy(OLD / "k1_conv_tf.h5", path)
+    with h5py.File(path, "r+") as handle:
+        stored = np.asarray(handle["convolution1d_1/convolution1d_1_W"])
+        if keras_1_1:
+            del handle["convolution1d_1/convolution1d_1_W"]
+            handle["convolution1d_1"].create_dataset("convolution1d_1_W", data=np.transpose(stored, (3, 2, 0, 1)))
+    _, arrays = import_keras_file(path, OLD / "k1_conv_tf.keras2.json")
+    assert stored.shape == (3, 1, 3, 4)
+    np.testing.assert_array_equal(arrays["convolution1d_1/kernel"], stored[:, 0])
 
 
 def test_a_theano_ordered_kernel_is_moved_to_keras_2s_layout() -> None:
