@@ -323,7 +323,7 @@ def _walk(raw_loc: tuple[Any, ...], data: Any) -> tuple[Loc, Any]:
             owner_kind, node = kind, node["config"][part]
         elif isinstance(node, dict) and part == node.get("class_name"):
             continue
-        elif isinstance(part, str) and (not part.isidentifier() or part in _TAGS):
+        elif isinstance(part, str) and (not part.isidentifier() or (part in _TAGS and not _is_field(part, node))):
             continue  # a validator label ('function-after[...]') or a discriminator tag
         elif isinstance(node, dict) and isinstance(part, str):
             loc.append(part)  # a missing field
@@ -337,6 +337,12 @@ def _walk(raw_loc: tuple[Any, ...], data: Any) -> tuple[Loc, Any]:
 
 
 _TAGS = {"one", "list", "dict", "name", "object"}
+"""The tags of nnspec's tensor-reference unions; 'name' is a field's name too."""
+
+
+def _is_field(part: str, node: Any) -> bool:
+    """A model's or layer's missing `name`, not the tag of a reference given as a name."""
+    return part == "name" and isinstance(node, dict)
 
 
 def _fields_of(kind: Any) -> list[str]:

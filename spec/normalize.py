@@ -14,6 +14,7 @@ from typing import Any
 
 from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
+from .dialect_marks import content_dialect
 from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
 from .keras1 import keras1_config, legacy_merge
 from .layers import OPERATION_PREFIXES
@@ -74,7 +75,7 @@ def detect_dialect(doc: Any) -> str:
         return "keras2"
     if version.startswith("3.") or "module" in doc or "registered_name" in doc:
         return "keras3"
-    return "concise"
+    return content_dialect(doc) or "concise"
 
 
 def normalize(doc: Any) -> Normalized:
@@ -116,7 +117,8 @@ class _Walker:
         config = doc.get("config")
         config_loc: Loc = (*loc, "config")
         if isinstance(config, list):  # Keras <= 2.2: a Sequential's config is its layer list
-            config = {"name": doc.get("name", "sequential"), "layers": config}
+            name = doc.get("name", "sequential" if top else None)  # a nested one is named by its model
+            config = {"layers": config} if name is None else {"name": name, "layers": config}
             layers_loc: Loc = config_loc
         else:
             layers_loc = (*config_loc, "layers")
@@ -137,7 +139,7 @@ class _Walker:
         layers = config.get("layers")
         if not isinstance(layers, list):
             return config
-        names = _NameBook(layers)
+        names = _NameBook(layers, config.get("name"))
         new_layers: list[Any] = []
         for index, layer in enumerate(layers):
             at: Loc = (*layers_loc, index)
@@ -152,8 +154,13 @@ class _Walker:
                 self._place(new_layers, _input_layer(names.fresh(input_name), shape, dtype), loc, at)
             self._place(new_layers, layer, loc, at)
         build_shape = config.pop("build_input_shape", None)
+        inner = _nested_input(new_layers[0]) if new_layers and not isinstance(build_shape, list) else None
+        if inner is not None:  # Keras <= 2.1: the shape sat on the first layer of a nested first model
+            build_shape, dtype = inner
+        else:
+            dtype = None
         if new_layers and isinstance(build_shape, list) and not _is_input(new_layers[0]):
-            self._place(new_layers, _input_layer(names.fresh("input_layer"), build_shape), loc, layers_loc)
+            self._place(new_layers, _input_layer(names.fresh("input_layer"), build_shape, dtype), loc, layers_loc)
             new_layers.insert(0, new_layers.pop())
             self._reindex(loc, new_layers)
         config["layers"] = new_layers
@@ -179,7 +186,7 @@ class _Walker:
         if self.legacy:
             config = _without_slashes(config)
             layers = config["layers"]
-        names = _NameBook(layers)
+        names = _NameBook(layers, config.get("name"))
         calls = _call_counts(layers)
         skips = _skipping_first_node(layers) if self.legacy else set()
         new_layers = []
@@ -196,6 +203,8 @@ class _Walker:
                         layer["inbound_nodes"] = [_one_tensor(node) for node in layer["inbound_nodes"]]
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
+        if self.dialect == "keras3":  # Keras 3 numbers only a model's endpoints into a Functional from 1
+            skips = {name for layer in layers if _kind(layer) == "Functional" and (name := _entry_name(layer))}
         for key in ("input_layers", "output_layers"):
             if key in config:
                 config[key] = self.endpoints(config[key], calls, skips, (*loc, "config", key))
@@ -497,6 +506,8 @@ class _Walker:
 
     def endpoints(self, value: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         value = self.tensors(value, calls, loc)
+        if self.dialect == "keras3":  # functional.py's get_tensor: "Functional models start out with a built-in node"
+            return self._refs(value, skips)
         if not self.legacy:
             return value
         if isinstance(value, list) and value and all(isinstance(v, list) and _is_ref(v) for v in value):
@@ -504,7 +515,18 @@ class _Walker:
             if len(value) == 1:
                 return value[0]  # tf.keras lists even a single input; the model takes one tensor
         elif isinstance(value, dict):
-            value = {k: _keras2_ref(v, skips) if isinstance(v, list) and _is_ref(v) else v for k, v in value.items()}
+            value = self._refs(value, skips)
+        return value
+
+    @staticmethod
+    def _refs(value: Any, skips: set[str]) -> Any:
+        """Each [layer, node, tensor] in a structure of them, renumbered past a skipped first node."""
+        if isinstance(value, list) and _is_ref(value):
+            return _keras2_ref(value, skips)
+        if isinstance(value, list):
+            return [_Walker._refs(v, skips) for v in value]
+        if isinstance(value, dict):
+            return {k: _Walker._refs(v, skips) for k, v in value.items()}
         return value
 
 
@@ -667,6 +689,25 @@ def _input_layer(name: str, shape: list[Any], dtype: Any = None) -> dict[str, An
     return {"class_name": "InputLayer", "config": config if dtype is None else {**config, "dtype": dtype}}
 
 
+def _nested_input(layer: Any) -> tuple[list[Any], Any] | None:
+    """The input shape and dtype of a nested model that has one input, from its InputLayer."""
+    if not isinstance(layer, dict) or layer.get("class_name") not in MODEL_CLASSES.values():
+        return None
+    config = layer.get("config")
+    layers = config.get("layers") if isinstance(config, dict) else None
+    if not isinstance(layers, list) or not layers:
+        return None
+    if layer["class_name"] == "Functional":
+        inputs = [entry for entry in layers if _is_input(entry)]
+        first = inputs[0] if len(inputs) == 1 else None
+    else:
+        first = layers[0] if _is_input(layers[0]) else None
+    inner = first.get("config") if first is not None else None
+    if not isinstance(inner, dict) or not isinstance(inner.get("batch_shape"), list):
+        return None
+    return inner["batch_shape"], inner.get("dtype")
+
+
 def _is_input(layer: Any) -> bool:
     return isinstance(layer, dict) and layer.get("class_name") == "InputLayer"
 
@@ -719,8 +760,8 @@ def _call_counts(layers: list[Any]) -> dict[str, int]:
 class _NameBook:
     """Keras-style default names (dense, dense_1, ...) that avoid the names in use."""
 
-    def __init__(self, layers: list[Any]) -> None:
-        self.used: set[str] = set()
+    def __init__(self, layers: list[Any], model_name: Any = None) -> None:
+        self.used: set[str] = {model_name} if isinstance(model_name, str) else set()  # Keras: sequential, sequential_1
         self.next: dict[str, int] = {}  # per base, where to resume: n unnamed Dense layers take O(n), not O(n^2)
         for layer in layers:
             if isinstance(layer, dict):

@@ -7,13 +7,13 @@ by the operation's name."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from written_module import written_module
 
 import nnspec
 from conftest import FIXTURES
@@ -139,22 +139,6 @@ def test_an_unsupported_operation_gets_a_hint() -> None:
 # -- converting the .keras file to torch ------------------------------------------------------
 
 
-def _written_module(folder: Path, loaded: Any) -> Any:
-    """The written `<model>_torch.py`, imported as a user would, with its `.pt` weights."""
-    import torch
-
-    from nnspec.compiler.names import class_name, identifier
-
-    stem = identifier(loaded.graph.name, "model")
-    spec = importlib.util.spec_from_file_location(f"{stem}_torch", folder / f"{stem}_torch.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    net = getattr(module, class_name(loaded.graph.name))().eval()
-    net.load_state_dict(torch.load(folder / f"{stem}.pt", weights_only=True))
-    return net
-
-
 @pytest.mark.keras
 @pytest.mark.torch
 @pytest.mark.parametrize("name", CONVERTED)
@@ -166,7 +150,7 @@ def test_converted_module_reproduces_keras(name: str, tmp_path: Path) -> None:
     result = convert_to_torch(OPS / f"{name}.keras", tmp_path, layout="keras")
     assert result.report is not None and result.report.passed, result.report
     loaded = nnspec.load(OPS / f"{name}.json")
-    net = _written_module(tmp_path, loaded)
+    net = written_module(tmp_path, loaded)
     xs, ys, input_names, output_names = _arrays(name)
     inputs = dict(zip(input_names, xs, strict=True))
     order = [ref[0] for ref in _input_refs(loaded)]
