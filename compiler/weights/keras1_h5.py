@@ -103,29 +103,62 @@ def layer_arrays(
 ) -> list[Any]:
     """A layer's stored weights (datasets, in the file's order) as the spec's `weights` take
     them, converted as tf-keras converts them; the count checked, shapes left to the caller."""
-    targets = [w.weight.shape for w in weights]
-    config = info.entry.config
-    if info.kind == "Bidirectional" and len(stored) % 2 == 0 and len(targets) % 2 == 0:
-        half, mine = len(stored) // 2, len(targets) // 2
-        forward = _convert(config.forward.class_name, config.forward.config, stored[:half], targets[:mine], version)
-        backward = _convert(config.backward.class_name, config.backward.config, stored[half:], targets[mine:], version)
-        converted = forward + backward
-    elif info.kind == "TimeDistributed":
-        converted = _convert(config.layer.class_name, config.layer.config, stored, targets, version)
-    elif info.inner is not None:
-        converted = list(stored)  # a nested model's: tf-keras converts only cuDNN and conv layouts in it
-    else:
-        converted = _convert(info.kind, config, stored, targets, version)
-    if len(converted) != len(targets):
+    converted = _nested(info, weights, stored, version) if info.inner is not None else None
+    if converted is None:
+        converted = _layer(info, [w.weight.shape for w in weights], stored, version)
+    if len(converted) != len(weights):
         expected = ", ".join(w.weight.name for w in weights)
         raise WeightsMismatch(
             f"layer {info.name!r}: the file holds {len(stored)} weights ({', '.join(labels)}), "
-            f"the spec's {info.kind} has {len(targets)} ({expected})"
+            f"the spec's {info.kind} has {len(weights)} ({expected})"
             + (" or Keras 1's split per gate" if info.kind in KERAS1_GATES else "")
         )
     if info.inner is None:
         converted = as_keras_layout(info, weights, converted)  # tf.keras 1.x's CuDNNLSTM/CuDNNGRU
     return converted
+
+
+def _layer(info: LayerInfo, targets: list[tuple[int, ...]], stored: list[Any], version: str) -> list[Any]:
+    """A layer's weights through its kind's conversions; a wrapper's through its layers'."""
+    config = info.entry.config
+    if info.kind == "Bidirectional" and len(stored) % 2 == 0 and len(targets) % 2 == 0:
+        half, mine = len(stored) // 2, len(targets) // 2
+        forward = _convert(config.forward.class_name, config.forward.config, stored[:half], targets[:mine], version)
+        backward = _convert(config.backward.class_name, config.backward.config, stored[half:], targets[mine:], version)
+        return forward + backward
+    if info.kind == "TimeDistributed":
+        return _convert(config.layer.class_name, config.layer.config, stored, targets, version)
+    return _convert(info.kind, config, stored, targets, version)
+
+
+def _nested(info: LayerInfo, weights: Sequence[ModelWeight], stored: list[Any], version: str) -> list[Any] | None:
+    """A nested model's weights, each of its layers' converted on its own as tf-keras's
+    `convert_nested_model` does (in the same legacy order, so position by position); None
+    where the counts differ (a conversion that joins weights has no place in it there either)."""
+    if len(stored) != len(weights):
+        return None
+    out = list(stored)
+    positions: dict[tuple[str, ...], list[int]] = {}
+    for index, weight in enumerate(weights):
+        positions.setdefault(weight.layers, []).append(index)
+    for path, indices in positions.items():
+        if len(path) < 2:
+            continue  # the nested model's own weights: none
+        graph, sub = info.inner, None
+        for name in path[1:]:
+            if graph is None:
+                break
+            sub = graph.layer(name)
+            graph = sub.inner
+        if sub is None or sub.inner is not None:
+            continue
+        mine = [weights[n] for n in indices]
+        converted = _layer(sub, [w.weight.shape for w in mine], [stored[n] for n in indices], version)
+        if len(converted) == len(indices):
+            converted = as_keras_layout(sub, mine, converted)
+            for n, array in zip(indices, converted, strict=True):
+                out[n] = array
+    return out
 
 
 def _convert(kind: str, config: Any, stored: list[Any], targets: list[tuple[int, ...]], version: str) -> list[Any]:

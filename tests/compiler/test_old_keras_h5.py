@@ -30,6 +30,7 @@ OLD = FIXTURES / "old_h5"
 NAMES = sorted(p.stem for p in OLD.glob("*.h5"))
 NO_PARITY_CHECK = {
     "k1_conv_th": "TensorFlow's CPU kernels cannot run a channels-first convolution",
+    "k1_nested_th": "TensorFlow's CPU kernels cannot run a channels-first convolution",
     "k1_wrappers": "Keras 3's Bidirectional cannot clone an LSTM whose recurrent_activation is the "
     "generated legacy_hard_sigmoid function (not serializable): a Keras-side limit of the check",
 }
@@ -67,6 +68,7 @@ def test_the_fixtures_are_there() -> None:
         "k1_conv_tf",
         "k1_conv_th",
         "k1_mlp_bn",
+        "k1_nested_th",
         "k1_text_rnn",
         "k1_wrappers",
         "k21_convnet",
