@@ -58,18 +58,12 @@ def read_by_name(group: Any, graph: Graph, version: str) -> Arrays:
     layers = {info.name: (info, weights) for info in graph.layers if (weights := legacy_weights(info))}
     missing, extra = [n for n in layers if n not in saved], [n for n in saved if n not in layers]
     if missing or extra:
+        problems = [f"no weights in it for {', '.join(repr(n) for n in missing)}"] if missing else []
+        problems += [f"it holds weights of {', '.join(repr(n) for n in extra)}, not in the spec"] if extra else []
         found = ", ".join(repr(n) for n in saved) or "none"
         raise WeightsMismatch(
-            f"the file (Keras {_shown(version)}) is matched to the spec by layer name; "
-            + "; ".join(
-                part
-                for part in (
-                    f"no weights in it for {', '.join(repr(n) for n in missing)}" if missing else "",
-                    f"it holds weights of {', '.join(repr(n) for n in extra)}, not in the spec" if extra else "",
-                )
-                if part
-            )
-            + f" (the file's layers with weights: {found})"
+            f"the file (Keras {version}) is matched to the spec by layer name; {'; '.join(problems)} "
+            f"(the file's layers with weights: {found})"
         )
     out: Arrays = {}
     for name, (info, weights) in layers.items():
@@ -226,7 +220,3 @@ def _check_parts(gates: list[list[Any]], targets: list[tuple[int, ...]], count: 
                     f"{name.rsplit('/', 1)[-1]} has shape {tuple(gate[part].shape)} in the file, "
                     f"the spec's model needs {want} (one gate of {target})"
                 )
-
-
-def _shown(version: str) -> str:
-    return "1" if version == "1" else version

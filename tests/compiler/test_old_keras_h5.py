@@ -228,6 +228,14 @@ def test_layers_are_matched_by_name() -> None:
     assert "no weights in it for 'output'" in message and "'dense_1', not in the spec" in message
 
 
+def test_cli_refuses_weights_of_another_model_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    args = ["convert", str(OLD / "k1_mlp_bn.h5"), "--spec", str(OLD / "k1_wrappers.keras2.json")]
+    result = runner.invoke(app, [*args, "--to", "torch", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "the weights do not fit the spec's model" in result.output and "no weights in it for" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_keras_2_1_files_are_matched_by_name_too(tmp_path: Path) -> None:
     """Two Dense layers of one shape swapped in the file's list: Keras would load them by
     position; nnspec takes each by its name."""
