@@ -17,10 +17,12 @@ after the conversions tf-keras's `preprocess_weights_for_loading` makes: Keras 1
 weights, gates i, c, f, o) and GRU (9 weights, gates z, r, h) joined into Keras 2's three, a
 Keras 1 channels-first (`dim_ordering='th'`) kernel moved to Keras 2's layout, a kernel of the
 wrong layout transposed, cuDNN cells converted. Like tf-keras, and unlike Keras 2.0-2.2 running on
-another backend, nothing flips a kernel trained with Theano: it is loaded as it was saved."""
+another backend, nothing flips a kernel trained with Theano: it is loaded as it was saved, and
+a warning names the layers (a file's `backend` says 'theano'; Keras 1 recorded none)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,12 +38,14 @@ CONV_KINDS = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose")
 """The kinds tf-keras converts (with ConvLSTM2D, which nnspec does not compile)."""
 
 
+class TheanoKernels(UserWarning):
+    """Convolution kernels of a file written with the Theano backend, loaded as saved."""
+
+
 def saved_version(group: Any) -> str:
     """The Keras version that wrote a weights group: its `keras_version`, else "1"."""
-    version = group.attrs.get("keras_version")
-    if version is None:
-        return "1"
-    return version.decode("utf8", errors="replace") if isinstance(version, bytes) else str(version)
+    version = saved_text(group, "keras_version")
+    return "1" if version is None else str(version)
 
 
 def is_old(version: str) -> bool:
@@ -76,6 +80,32 @@ def read_by_name(group: Any, graph: Graph, version: str) -> Arrays:
             raise error if str(error).startswith("layer ") else WeightsMismatch(f"layer {name!r}: {error}") from None
         for data, weight in zip(arrays, weights, strict=True):
             out[weight.path] = _checked(data, weight.weight.shape, name, weight.weight.name)
+    if saved_text(group, "backend") == "theano" and (convolutions := conv_layers(graph)):
+        warnings.warn(
+            f"{', '.join(repr(n) for n in convolutions)}: the file was written with the Theano backend, "
+            "whose convolutions flip their kernels; like tf-keras, nnspec loads the kernels as saved, so "
+            "these layers compute TensorFlow's correlation with them, not Theano's convolution",
+            TheanoKernels,
+            stacklevel=2,
+        )
+    return out
+
+
+def saved_text(group: Any, name: str) -> str | None:
+    value = group.attrs.get(name)
+    return value.decode("utf8", errors="replace") if isinstance(value, bytes) else value
+
+
+def conv_layers(graph: Graph) -> list[str]:
+    """The layers (nested models' too, wrapped ones by their wrapper) holding a convolution kernel."""
+    out = []
+    for info in graph.layers:
+        if info.inner is not None:
+            out += conv_layers(info.inner)
+        elif info.kind in CONV_KINDS or (
+            info.kind == "TimeDistributed" and info.entry.config.layer.class_name in CONV_KINDS
+        ):
+            out.append(info.name)
     return out
 
 

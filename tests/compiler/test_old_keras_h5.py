@@ -186,6 +186,21 @@ def test_a_theano_ordered_kernel_is_moved_to_keras_2s_layout() -> None:
     np.testing.assert_array_equal(arrays["convolution2d_1/kernel"], np.transpose(stored, (2, 3, 1, 0)))
 
 
+def test_theano_kernels_are_loaded_as_saved_and_said_so(tmp_path: Path) -> None:
+    """Keras 2.0-2.2 flipped them loading on TensorFlow; tf-keras does not, nor does nnspec: it warns."""
+    path = tmp_path / "theano.h5"
+    shutil.copy(OLD / "k21_convnet.h5", path)
+    with h5py.File(path, "r+") as handle:
+        handle["model_weights"].attrs["backend"] = np.bytes_(b"theano")
+        stored = np.asarray(handle["model_weights/conv2d_1/conv2d_1/kernel:0"])
+    result = runner.invoke(app, ["convert", str(path), "--to", "torch", "--no-check", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "warning: 'conv2d_1': the file was written with the Theano backend" in result.output
+    with pytest.warns(UserWarning, match="Theano"):
+        _, arrays = import_keras_file(path)
+    np.testing.assert_array_equal(arrays["conv2d_1/kernel"], stored)
+
+
 # -- weights that do not fit -----------------------------------------------------------------
 
 
