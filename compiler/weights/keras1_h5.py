@@ -30,7 +30,7 @@ import numpy as np
 
 from ...spec.graph import Graph, LayerInfo, ModelWeight
 from .cudnn import as_keras_layout
-from .keras_h5 import WeightsMismatch, _checked, _dataset, _group, _text_list, _weight_names, legacy_weights
+from .h5_safe import WeightsMismatch, checked, h5_dataset, h5_group, legacy_weights, saved_weight_names, text_list
 
 Arrays = dict[str, np.ndarray]
 
@@ -58,7 +58,7 @@ def is_old(version: str) -> bool:
 
 def read_by_name(group: Any, graph: Graph, version: str) -> Arrays:
     """Every declared weight of the spec's model, each layer's from the file's layer of its name."""
-    saved = {name: names for name in _text_list(group, "layer_names") if (names := _weight_names(group, name))}
+    saved = {name: names for name in text_list(group, "layer_names") if (names := saved_weight_names(group, name))}
     layers = {info.name: (info, weights) for info in graph.layers if (weights := legacy_weights(info))}
     missing, extra = [n for n in layers if n not in saved], [n for n in saved if n not in layers]
     if missing or extra:
@@ -71,15 +71,15 @@ def read_by_name(group: Any, graph: Graph, version: str) -> Arrays:
         )
     out: Arrays = {}
     for name, (info, weights) in layers.items():
-        layer_group = _group(group, name)
-        stored = [_dataset(layer_group, n, name, n) for n in saved[name]]
+        layer_group = h5_group(group, name)
+        stored = [h5_dataset(layer_group, n, name, n) for n in saved[name]]
         _bounded(stored, saved[name], weights, name)
         try:
             arrays = layer_arrays(info, weights, stored, saved[name], version)
         except WeightsMismatch as error:
             raise error if str(error).startswith("layer ") else WeightsMismatch(f"layer {name!r}: {error}") from None
         for data, weight in zip(arrays, weights, strict=True):
-            out[weight.path] = _checked(data, weight.weight.shape, name, weight.weight.name)
+            out[weight.path] = checked(data, weight.weight.shape, name, weight.weight.name)
     if saved_text(group, "backend") == "theano" and (convolutions := conv_layers(graph)):
         warnings.warn(
             f"{', '.join(repr(n) for n in convolutions)}: the file was written with the Theano backend, "
