@@ -108,8 +108,10 @@ def convert_to_torch(
 
     def write(stage: Staging) -> None:
         stage.write_text(f"{stem}_torch.py", compiled.torch_source.text)
-        # the traced module (the same state_dict): the check below reads every layer's output from it
-        written.append(write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays, compiled.traced_module()))
+        # the traced module (the same state_dict): the check below reads every layer's output from it;
+        # without a check no module is built, and torch is never imported
+        module = compiled.traced_module() if check else None
+        written.append(write_torch(stage.path(f"{stem}.{fmt}"), compiled, arrays, module))
 
     def parity() -> ParityReport | None:  # of the weights moved, the way they moved
         if not check:

@@ -95,7 +95,7 @@ def _keras_layer(entry: Any, info: LayerInfo | None, functional: bool) -> dict[s
         out = _keras_model(entry, info.inner)
     else:
         out = {
-            "module": "keras.layers",
+            "module": entry.config.keras_module,
             "class_name": entry.class_name,
             "config": _keras_config(entry),
             "registered_name": None,

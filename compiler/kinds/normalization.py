@@ -19,7 +19,7 @@ from ..from_torch.reverse import (
 from ..from_torch.reverse import Site as FromSite
 from ..rules.expr import Expr, call, expr, functional, method, num
 from ..rules.layout import Layout
-from ..rules.rule import KindRule, Site, Statement, TorchLayer, Unmappable
+from ..rules.rule import KindRule, Site, Statement, TorchBuffer, TorchLayer, Unmappable
 from ..rules.transfer import Transfer
 from . import rule
 
@@ -62,7 +62,7 @@ class BatchNormalizationRule(KindRule):
             weight = site.weight(name)
             initialise = not isinstance(weight.initializer, default)
             layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape), buffer=True, initialise=initialise)
-        layer.torch_only.append((f"{site.attr}.num_batches_tracked", 1))
+        layer.torch_only.append(TorchBuffer(f"{site.attr}.num_batches_tracked", (), "int64"))
         moved = x if dim == 1 else method(x, "movedim", dim, 1)
         if config.trainable:
             out = expr(f"{m}({{}})", moved)

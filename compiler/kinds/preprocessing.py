@@ -13,7 +13,7 @@ from __future__ import annotations
 from ...spec.layers import preprocessing as spec
 from ..rules.expr import Expr, atom, call, expr
 from ..rules.layout import Layout
-from ..rules.rule import KindRule, Site, TorchLayer
+from ..rules.rule import KindRule, Site, TorchBuffer, TorchLayer
 from ..rules.torch_helpers import register_helper
 from ..rules.transfer import Permute, Reshape, Step, Transfer
 from . import rule
@@ -122,9 +122,9 @@ def _moves_only_ones(step: Permute, shape: tuple[int, ...]) -> bool:
     return sized == sorted(sized)
 
 
-def constant(value: object, shape: tuple[int, ...], layout: Layout) -> tuple[Expr, int]:
+def constant(value: object, shape: tuple[int, ...], layout: Layout) -> tuple[Expr, tuple[int, ...]]:
     """A config's array constant (laid out as `shape` against the Keras input) as torch
-    source for the layout the input has, and its number of values."""
+    source for the layout the input has, and the shape of the buffer holding it."""
     import numpy as np
 
     transfer = to_layout(shape, layout)
@@ -132,9 +132,9 @@ def constant(value: object, shape: tuple[int, ...], layout: Layout) -> tuple[Exp
     array = transfer.to_torch(array).reshape(transfer.torch_shape)  # to_torch makes 0-d arrays 1-d
     values = [literal(v) for v in array.ravel()]
     if array.ndim == 0:
-        return Expr(values[0]), 1
+        return Expr(values[0]), ()
     text = f"torch.tensor([{', '.join(values)}])"
-    return Expr(text if array.ndim == 1 else f"{text}.reshape{array.shape}"), array.size
+    return Expr(text if array.ndim == 1 else f"{text}.reshape{array.shape}"), tuple(array.shape)
 
 
 def literal(value: float) -> str:
@@ -169,11 +169,14 @@ class RescalingRule(KindRule):
         if not isinstance(config.scale, list) and not isinstance(config.offset, list):
             return TorchLayer(_affine(x, float(config.scale), float(config.offset)))
         layer = TorchLayer()
-        scale, scale_size = constant(config.scale, keras_shape(config.scale, site.rank), site.layout)
-        offset, offset_size = constant(config.offset, keras_shape(config.offset, site.rank), site.layout)
+        scale, scale_shape = constant(config.scale, keras_shape(config.scale, site.rank), site.layout)
+        offset, offset_shape = constant(config.offset, keras_shape(config.offset, site.rank), site.layout)
         arguments = [scale] if config.offset == 0.0 else [scale, offset]
         m = layer.module(site.attr, call("Rescaling", *arguments, needs={"Rescaling"}))
-        layer.torch_only += [(f"{site.attr}.scale", scale_size), (f"{site.attr}.offset", offset_size)]
+        layer.torch_only += [
+            TorchBuffer(f"{site.attr}.scale", scale_shape, persistent=False),
+            TorchBuffer(f"{site.attr}.offset", offset_shape, persistent=False),
+        ]
         layer.forward = expr(f"{m}({{}})", x)
         return layer
 
@@ -218,16 +221,19 @@ class NormalizationRule(KindRule):
             for name in ("mean", "variance"):
                 weight = site.weight(name)
                 layer.add_weight(weight, site.attr, name, Transfer.same(weight.shape), buffer=True)
-            layer.add_weight(site.weight("count"), site.attr, "count", Transfer.same(()), buffer=True)
+            layer.add_weight(site.weight("count"), site.attr, "count", Transfer.same(()), buffer=True, dtype="int64")
         else:
             laid_out = config.constant_shape(shape)
-            mean_value, size = constant(config.mean, laid_out, site.layout)
+            mean_value, constant_shape = constant(config.mean, laid_out, site.layout)
             variance_value, _ = constant(config.variance, laid_out, site.layout)
             ctor = call(
                 "KerasNormalization", needs={"KerasNormalization"}, **invert, mean=mean_value, variance=variance_value
             )
             m = layer.module(site.attr, ctor)
-            layer.torch_only += [(f"{site.attr}.mean", size), (f"{site.attr}.variance", size)]
+            layer.torch_only += [
+                TorchBuffer(f"{site.attr}.mean", constant_shape, persistent=False),
+                TorchBuffer(f"{site.attr}.variance", constant_shape, persistent=False),
+            ]
         layer.forward = expr(f"{m}({{}})", x)
         return layer
 

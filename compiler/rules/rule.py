@@ -9,6 +9,7 @@ places. Nothing downstream edits or searches rendered text."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -35,10 +36,30 @@ class TorchWeight:
     side then stacks them on a leading axis."""
     transfer: Transfer
     buffer: bool = False
+    dtype: str = "float32"
+    """The tensor's dtype in the module (Normalization's sample count is int64), so a
+    state_dict can be written without building the module."""
 
     @property
     def torch_shape(self) -> tuple[int, ...]:
         return self.transfer.torch_shape
+
+
+@dataclass(frozen=True)
+class TorchBuffer:
+    """A buffer torch keeps that Keras has no weight for, as the module makes it: every
+    value `fill` (num_batches_tracked: 0, int64). A config's constants (Rescaling's scale)
+    are not `persistent`: they stay out of the state_dict."""
+
+    key: str
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    persistent: bool = True
+    fill: float = 0
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
 
 
 @dataclass(frozen=True)
@@ -66,8 +87,8 @@ class TorchLayer:
     """reset_parameters() statements: the spec's initializers."""
     weights: list[TorchWeight] = field(default_factory=list)
     """In the order of the layer's declared weights."""
-    torch_only: list[tuple[str, int]] = field(default_factory=list)
-    """Buffers torch keeps that Keras has no weight for (num_batches_tracked): (key, size)."""
+    torch_only: list[TorchBuffer] = field(default_factory=list)
+    """Buffers torch keeps that Keras has no weight for (num_batches_tracked)."""
     penalties: list[Statement] = field(default_factory=list)
     """Expressions summed by regularization_loss(): the spec's weight regularizers."""
     constraints: list[Statement] = field(default_factory=list)
@@ -98,6 +119,7 @@ class TorchLayer:
         transfer: Transfer,
         buffer: bool = False,
         initialise: bool = True,
+        dtype: str = "float32",
     ) -> None:
         """A declared weight living at torch `self.<attr>.<tensor>` (or split over several
         tensors): its transfer, its initialisation (unless the rule initialises it
@@ -105,7 +127,7 @@ class TorchLayer:
         if transfer.keras_shape != weight.shape:
             raise ValueError(f"{weight.name}: transfer of {transfer.keras_shape} for a weight of {weight.shape}")
         tensors = (tensor,) if isinstance(tensor, str) else tensor
-        self.weights.append(TorchWeight(weight.name, tuple(f"{attr}.{t}" for t in tensors), transfer, buffer))
+        self.weights.append(TorchWeight(weight.name, tuple(f"{attr}.{t}" for t in tensors), transfer, buffer, dtype))
         if weight.initializer is None:
             self.uninitialised += 1
         elif initialise:
@@ -288,4 +310,14 @@ class KindRule:
         raise NotImplementedError(f"{self.kind!r} is a Keras layer: call the model's layer")
 
 
-__all__ = ["ForwardStep", "KindRule", "Site", "Statement", "Submodule", "TorchLayer", "TorchWeight", "Unmappable"]
+__all__ = [
+    "ForwardStep",
+    "KindRule",
+    "Site",
+    "Statement",
+    "Submodule",
+    "TorchBuffer",
+    "TorchLayer",
+    "TorchWeight",
+    "Unmappable",
+]

@@ -13,7 +13,7 @@ from ...spec.graph import Graph
 from ...spec.model import FunctionalSpec, SequentialSpec, TensorRef, flatten_refs
 from ..kinds import rule_for
 from ..names import Namespace, identifier, pystr
-from .keras_values import ACTIVATION_LAYER, LEGACY_HARD_SIGMOID, call, layer_call
+from .keras_values import ACTIVATION_LAYER, LEGACY_HARD_SIGMOID, call, imports, layer_call
 from .loading import as_loaded, load_module
 from .render import fit, render
 
@@ -46,6 +46,7 @@ def keras_source(spec: Any) -> KerasSource:
         "keras_model.py.j2",
         functions=emitter.functions,
         legacy_hard_sigmoid=LEGACY_HARD_SIGMOID in emitter.uses,
+        imports=imports(emitter.uses),
         top=top,
         build_call=_example_call(loaded) if ACTIVATION_LAYER in emitter.uses else None,
     )

@@ -75,10 +75,23 @@ def activation(name: str, uses: set[str]) -> str:
 
 
 def layer_call(kind: str, config: LayerConfig, positional: tuple[str, ...], uses: set[str]) -> str:
-    """`layers.Kind(...)` for a layer config, Keras defaults left out."""
+    """`layers.Kind(...)` for a layer config, Keras defaults left out. A class Keras defines
+    elsewhere (keras.applications' LayerScale) is imported by name: its import joins `uses`."""
     fields = {key: _field(key, item, uses) for key, item in changed_fields(config, skip=("name",)).items()}
     args = [fields.pop(key) for key in positional if key in fields]
+    if config.keras_module != "keras.layers":
+        uses.add(import_line(config.keras_module, kind))
+        return call(kind, args, {**fields, "name": pystr(config.name)})
     return call(f"layers.{kind}", args, {**fields, "name": pystr(config.name)})
+
+
+def import_line(module: str, name: str) -> str:
+    return f"from {module} import {name}"
+
+
+def imports(uses: set[str]) -> list[str]:
+    """The import lines among `uses`, sorted."""
+    return sorted(use for use in uses if use.startswith("from "))
 
 
 ACTIVATION_FIELDS = ("activation", "recurrent_activation")

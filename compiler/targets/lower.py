@@ -24,7 +24,7 @@ from ..names import MODULE_ATTRIBUTES, Namespace, class_name, pystr
 from ..rules.expr import Expr
 from ..rules.layout import Layout, convert
 from ..rules.penalties import penalty_terms
-from ..rules.rule import Site, Statement, Submodule, TorchLayer, TorchWeight, Unmappable
+from ..rules.rule import Site, Statement, Submodule, TorchBuffer, TorchLayer, TorchWeight, Unmappable
 from ..rules.torch_helpers import HELPERS
 
 INDEX_DTYPES = ("int32", "int64")
@@ -54,7 +54,7 @@ class LayerPlan:
     kind: str
     attr: str | None
     weights: list[TorchWeight] = field(default_factory=list)
-    torch_only: list[tuple[str, int]] = field(default_factory=list)
+    torch_only: list[TorchBuffer] = field(default_factory=list)
     inner: ClassPlan | None = None
     outputs: dict[int, list[Value]] = field(default_factory=dict)
     """For each call (by index), the values holding its outputs."""
@@ -123,7 +123,7 @@ class ClassPlan:
             for weight in plan.weights:
                 size = math.prod(weight.torch_shape)
                 params, buffers = (params, buffers + size) if weight.buffer else (params + size, buffers)
-            buffers += sum(size for _, size in plan.torch_only)
+            buffers += sum(buffer.size for buffer in plan.torch_only)
         return params, buffers
 
     def has(self, what: Literal["penalties", "constraints"]) -> bool:

@@ -9,7 +9,7 @@ No code in a file is ever run: `.pt` is read with `weights_only=True`, and a
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,9 +28,10 @@ from .links import (
     keras_from_torch_state,
     load_torch_state,
     set_keras_arrays,
-    torch_state_from_keras,
 )
+from .pt_writer import NeedsZip64, write_pt
 from .tfjs import read_tfjs_weights
+from .torch_state import module_state
 
 if TYPE_CHECKING:
     from ...spec.load import LoadedSpec
@@ -130,20 +131,34 @@ def read_arrays(path: Path, compiled: Compiled, keras_model: Any = None) -> Arra
 
 
 def write_torch(path: Path, compiled: Compiled, arrays: Arrays, module: Any = None) -> Any:
-    """A complete state_dict of the generated module, as `.pt` or `.safetensors`; returns
-    the module holding it."""
-    module = module if module is not None else compiled.torch_module()
-    load_torch_state(module, torch_state_from_keras(arrays, compiled.links))
-    state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
+    """A complete state_dict of the generated module, as `.pt` or `.safetensors`, written
+    without torch (the bytes torch.save and safetensors.torch write: see pt_writer). With
+    `module`, the same state is loaded into it (for a parity check), and returned."""
+    state = module_state(compiled, arrays)
+    if module is not None:
+        load_torch_state(module, state)
+        _check_same_layout(module.state_dict(), state)
     if path.name.lower().endswith(".safetensors"):
-        from safetensors.torch import save_file
+        from safetensors.numpy import save_file
 
         save_file(state, str(path))
-    else:
+        return module
+    try:
+        write_pt(path, state)
+    except NeedsZip64:  # 4 GiB or more: torch's own zip64 records
         import torch
 
-        torch.save(state, path)
+        torch.save({key: torch.from_numpy(array) for key, array in state.items()}, path)
     return module
+
+
+def _check_same_layout(own: Mapping[str, Any], state: Arrays) -> None:
+    """The state written is the module's: same keys in the same order, shapes, dtypes."""
+    mine = [(key, tuple(array.shape), array.dtype.name) for key, array in state.items()]
+    theirs = [(key, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch.")) for key, tensor in own.items()]
+    if mine != theirs:
+        first = next((m, t) for m, t in zip([*mine, None], [*theirs, None], strict=False) if m != t)
+        raise RuntimeError(f"the state written differs from the module's state_dict: {first[0]} vs {first[1]}")
 
 
 def write_keras(path: Path, compiled: Compiled, arrays: Arrays) -> None:

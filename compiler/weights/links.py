@@ -7,6 +7,7 @@ torch tensor and the `Transfer` between the two, used forwards or backwards."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -117,9 +118,15 @@ def _keras_layer(model: Any, layers: Sequence[str]) -> Any:
 def _keras_variable(model: Any, layers: Sequence[str], name: str) -> Any:
     layer = _keras_layer(model, layers)
     for variable in layer.weights:
-        if variable.name == name or variable.path.endswith("/" + name):
+        if variable.name == name or variable.path.endswith("/" + name) or _unnamed(name, variable.name):
             return variable
     raise WeightError(f"Keras layer {'/'.join(layers)!r} has no weight {name!r}")
+
+
+def _unnamed(name: str, keras_name: str) -> bool:
+    """A weight its layer made without a name (keras.applications' LayerScale): Keras calls
+    it 'variable', numbered 'variable_1', 'variable_2', ... across the model."""
+    return name == "variable" and re.fullmatch(r"variable(_\d+)?", keras_name) is not None
 
 
 def keras_arrays(model: Any, weights: Sequence[ModelWeight]) -> Arrays:

@@ -28,6 +28,7 @@ OPERATION_PREFIXES = ("ops.", "activations.")
 
 FAMILY_NAMES: dict[str, tuple[str, ...]] = {
     "activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
+    "applications": ("CustomScaleLayer", "LayerScale"),
     "attention": ("AdditiveAttention", "Attention", "MultiHeadAttention"),
     "convolution": (
         *("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"),

@@ -97,6 +97,8 @@ class LayerConfig(SpecModel):
     """True for layers called on a list of tensors (Concatenate, Add, ...)."""
     positional: ClassVar[bool] = False
     """True for layers called on several tensors as arguments (MultiHeadAttention(query, value))."""
+    keras_module: ClassVar[str] = "keras.layers"
+    """Where Keras defines the class (keras.applications' own layers are not in keras.layers)."""
 
     name: LayerName
     trainable: bool = True

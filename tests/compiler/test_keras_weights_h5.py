@@ -2,7 +2,7 @@
 itself loads into the spec's model, for every Keras file in the fixtures and for Keras 3
 files of the awkward cases (frozen layers, nested models, batch statistics before a
 kernel, shared layers, sub-layer weights, recurrent cells); and converting a Keras file
-to torch without the parity check imports neither Keras nor TensorFlow."""
+to torch without the parity check imports neither Keras nor TensorFlow, nor torch."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ try:
     main()
 except SystemExit as done:
     assert not done.code, done.code
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow", "keras", "tf_keras"}})))
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow", "keras", "tf_keras", "torch"}})))
 """
 
 
@@ -175,10 +175,10 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow
         "TF.js model.json",
     ],
 )
-def test_convert_to_torch_without_the_check_imports_no_keras(
+def test_convert_to_torch_without_the_check_imports_no_framework(
     keras3_files: dict[str, Path], source: str, tmp_path: Path
 ) -> None:
-    """The .pt written needs torch; reading the file needs h5py only."""
+    """Reading the file needs h5py only (or numpy, for TF.js shards), writing the .pt no torch."""
     tf_keras_2 = {
         "tf.keras 2 .h5": FIXTURES / "keras2_h5" / "k2_functional_in_sequential.h5",
         "tf.keras 2 conv .h5": FIXTURES / "keras2_conv_h5" / "k2_residual.h5",

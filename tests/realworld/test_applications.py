@@ -22,6 +22,11 @@ REFUSED = {"keras2/mobilenet_v3_small.json": "a TFOpLambda layer wraps a raw Ten
 function and its arguments): refused, by name, as code nnspec does not run. Keras 3 writes
 them as operation nodes, which nnspec reads."""
 APPLICATIONS = [p for p in ALL if str(p.relative_to(FIXTURES / "applications")) not in REFUSED]
+CHANNELS_LAST_BLOCKS = {"keras3/convnext_tiny.json": 38}
+"""ConvNeXt normalises and projects over the channel axis (LayerNormalization, Dense on the
+feature map): like torchvision's own ConvNeXt, each of its 18 blocks moves channels last
+after its depthwise convolution and back at its end, and so does each of the stem's and
+the three downsamplers' normalisations that sit before a convolution or the head."""
 
 
 def _rel(path: Path) -> str:
@@ -69,11 +74,13 @@ def test_generated_module_computes_channels_first_without_permutes(path: Path) -
     compiled = Compiled.of(path)
     source = compiled.torch_source
     compile(source.text, str(path), "exec")
-    assert _forward_permutes(source.text, source.class_name) == []
+    permutes = _forward_permutes(source.text, source.class_name)
+    assert len(permutes) == CHANNELS_LAST_BLOCKS.get(_rel(path), 0)
+    assert {p.rsplit(".permute", 1)[1] for p in permutes} <= {"(0, 2, 3, 1)", "(0, 3, 1, 2)"}
     (argument,) = compiled.program.top.arguments
     assert argument.layout.perm == (0, 3, 1, 2)
     keras_layout = Compiled.of(compiled.loaded, "keras").torch_source
-    assert len(_forward_permutes(keras_layout.text, keras_layout.class_name)) == 1
+    assert len(_forward_permutes(keras_layout.text, keras_layout.class_name)) == 1 + len(permutes)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
