@@ -14,11 +14,13 @@ Keras 2.0-2.2 `engine/topology.py: save_weights_to_hdf5_group`):
 Layers are matched to the spec's by name (each file carries its own architecture, so the names
 are the spec's); within a layer the weights go by position, as every Keras loader takes them,
 after the conversions tf-keras's `preprocess_weights_for_loading` makes: Keras 1's LSTM (12
-weights, gates i, c, f, o) and GRU (9 weights, gates z, r, h) joined into Keras 2's three, a
-Keras 1 channels-first (`dim_ordering='th'`) kernel moved to Keras 2's layout, a kernel of the
-wrong layout transposed, cuDNN cells converted. Like tf-keras, and unlike Keras 2.0-2.2 running on
-another backend, nothing flips a kernel trained with Theano: it is loaded as it was saved, and
-a warning names the layers (a file's `backend` says 'theano'; Keras 1 recorded none)."""
+weights, gates i, c, f, o) and GRU (9 weights, gates z, r, h) joined into Keras 2's three;
+Keras 1's Convolution1D (4-D), Deconvolution2D and channels-first (`dim_ordering='th'`) kernels
+moved to Keras 2's layout; a kernel of the wrong layout transposed; cuDNN cells converted; the
+layers of a nested model each on its own, wrapped ones (Bidirectional's two) as their kinds.
+Like tf-keras, and unlike Keras 2.0-2.2 running on another backend, nothing flips a kernel
+trained with Theano: it is loaded as it was saved, and a warning names the layers (where a
+file's `backend` says 'theano'; Keras 1 recorded none)."""
 
 from __future__ import annotations
 
