@@ -263,12 +263,13 @@ class _Walker:
                 received=repr(kind),
                 hint="rewrite it with built-in layers (Activation, Reshape, merge layers, ...)",
             )
+            return  # said once: tf.keras 2.13+ also gives it a module of its own
         registered = doc.get("registered_name")
         module = doc.get("module")
         custom = (isinstance(registered, str) and registered not in (kind, None) and ">" in registered) or (
             isinstance(module, str) and module and not module.startswith("keras")
         )
-        if custom and kind not in MODEL_CLASSES:
+        if custom and kind not in MODEL_CLASSES and not _keras_own(kind, module):
             self.refuse(
                 (*loc, "class_name"),
                 f"custom class {registered or kind!r}{f' from module {module!r}' if module else ''} is not a "
@@ -466,6 +467,8 @@ class _Walker:
             if isinstance(args, list) and len(args) == 1:
                 return {"inputs": self.tensors(args[0], calls, loc), "kwargs": kwargs}
             return {"inputs": self.tensors(args, calls, loc), "kwargs": kwargs}
+        if self.legacy and isinstance(node, list) and _is_keras2_ref(node):  # tf.keras's TFOpLambda: one bare ref
+            return self.call([node], calls, skips, loc)
         if isinstance(node, list) and node and all(_is_keras2_ref(r) for r in node):  # Keras 2
             refs = [_keras2_ref(r, skips) for r in node]
             kwargs = dict(node[0][3]) if len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
@@ -528,6 +531,16 @@ class _Walker:
         if isinstance(value, dict):
             return {k: _Walker._refs(v, skips) for k, v in value.items()}
         return value
+
+
+def _keras_own(kind: Any, module: Any) -> bool:
+    """A class Keras defines outside keras.layers (keras.applications' LayerScale), as Keras 3
+    writes its module or tf.keras 2 does ('tf_keras.src.applications.convnext', registered
+    as 'Custom>LayerScale'): Keras's own code, not the user's."""
+    if not isinstance(kind, str) or not isinstance(module, str) or kind not in LAYER_KINDS:
+        return False
+    home = LAYER_KINDS[kind].keras_module
+    return home != "keras.layers" and module.split(".src.")[-1] == home.split(".src.")[-1]
 
 
 def _is_operation(doc: dict[str, Any]) -> bool:
