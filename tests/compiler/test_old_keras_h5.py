@@ -152,6 +152,23 @@ def test_keras1_gates_are_joined_in_keras_2_order() -> None:
     np.testing.assert_array_equal(arrays["gru_1/bias"], np.concatenate(gru_bias))
 
 
+def test_keras1_gpu_mode_rnn_weights_are_already_keras_2s(tmp_path: Path) -> None:
+    """consume_less='gpu' kept one W, U, b per layer, its gates in Keras 2's order (i, f, c, o)."""
+    path = tmp_path / "gpu.h5"
+    shutil.copy(OLD / "k1_text_rnn.h5", path)
+    loaded = keras_file_spec(path)
+    per_gate = read_keras_file(path, loaded)
+    with h5py.File(path, "r+") as handle:
+        del handle["model_weights/lstm_1"]
+        group = handle["model_weights"].create_group("lstm_1")
+        names = ["lstm_1_W:0", "lstm_1_U:0", "lstm_1_b:0"]
+        group.attrs["weight_names"] = np.array([n.encode() for n in names])
+        for name, part in zip(names, ("kernel", "recurrent_kernel", "bias"), strict=True):
+            group.create_dataset(name, data=per_gate[f"lstm_1/{part}"])
+    joined = read_keras_file(path, loaded)
+    assert all(np.array_equal(joined[key], per_gate[key]) for key in per_gate)
+
+
 def test_keras1_bidirectional_halves_are_converted_each() -> None:
     path = OLD / "k1_wrappers.h5"
     _, arrays = import_keras_file(path, OLD / "k1_wrappers.keras2.json")
