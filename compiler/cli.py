@@ -361,6 +361,7 @@ def _convert_file(
     source: Path, to: ConvertTo, output: Path, spec: Path | None, fmt: TorchFormat, check: bool, layout: ModuleLayout
 ) -> None:
     from .convert import CompileConfigDropped, convert_to_keras, convert_to_torch
+    from .weights.keras1_h5 import TheanoKernels
 
     loaded = _load(spec, DEFAULT_MAX_PARAMS) if spec is not None else None
     if to is ConvertTo.keras and loaded is None:
@@ -372,7 +373,7 @@ def _convert_file(
         else:
             result = convert_to_keras(source, loaded, output, check)
     for warning in caught:
-        if issubclass(warning.category, CompileConfigDropped):
+        if issubclass(warning.category, CompileConfigDropped | TheanoKernels):
             typer.echo(f"warning: {warning.message}", err=True)
     for path in result.files:
         typer.echo(f"wrote {path}")

@@ -8,7 +8,8 @@ Two layouts, told apart by what the file holds, not by its name:
   numbered class by class (`layers/dense_1/vars/0`); a sub-layer's variables under its
   attribute (`layers/lstm/cell/vars/0`); a nested model's layers under its own group.
 - The legacy one (a full-model `.h5` of Keras 3 or tf.keras 2, and a tf.keras 2
-  weights `.h5`), written by `legacy_h5_format`: the `layer_names` attribute lists the
+  weights `.h5`; standalone Keras 1 and 2.0-2.2 wrote it too, and keras1_h5 reads theirs),
+  written by `legacy_h5_format`: the `layer_names` attribute lists the
   model's layers; each layer's group lists its `weight_names`. Keras reads it by
   position, not by name: the n-th saved layer holding weights goes to the n-th layer
   of the model holding weights, and its weights in the order of `_legacy_weights`:
@@ -27,16 +28,23 @@ from typing import Any
 import numpy as np
 
 from ...spec.base import snake_case
-from ...spec.graph import Graph, LayerInfo, ModelWeight, model_weights
+from ...spec.graph import Graph
 from ...spec.layers import OPERATION_PREFIXES
 from .cudnn import as_keras_layout
-from .links import WeightError
+from .h5_safe import (
+    WeightsMismatch,
+    checked,
+    h5_array,
+    h5_child,
+    h5_dataset,
+    h5_group,
+    legacy_weights,
+    saved_weight_names,
+    text_list,
+)
+from .keras1_h5 import is_old, read_by_name, saved_version
 
 Arrays = dict[str, np.ndarray]
-
-
-class WeightsMismatch(WeightError):
-    """The file's weights do not fit the spec's model; the message says where."""
 
 
 def read_keras_h5(handle: Any, graph: Graph) -> Arrays:
@@ -64,12 +72,12 @@ def read_store(handle: Any, prefix: str, graph: Graph, within: tuple[str, ...], 
         group = f"{prefix}layers/{groups[info.name]}"
         for owner in dict.fromkeys(w.owner for w in info.weights):
             weights = [w for w in info.weights if w.owner == owner]
-            variables = _child(handle, f"{group}/{owner}/vars" if owner else f"{group}/vars")
+            variables = h5_child(handle, f"{group}/{owner}/vars" if owner else f"{group}/vars")
             if variables is None or len(variables) != len(weights):
                 found = 0 if variables is None else len(variables)
                 raise WeightsMismatch(f"layer {info.name!r}: {len(weights)} weights, the file's {group} holds {found}")
             for index, weight in enumerate(weights):
-                out["/".join((*path, weight.name))] = _array(
+                out["/".join((*path, weight.name))] = h5_array(
                     variables, str(index), weight.shape, info.name, weight.name
                 )
 
@@ -96,8 +104,10 @@ def read_legacy(handle: Any, graph: Graph) -> Arrays:
     """The weights of a legacy `.h5`, paired with the model's layers as Keras pairs them."""
     group = handle
     if "layer_names" not in handle.attrs and "model_weights" in handle:
-        group = _group(handle, "model_weights")
-    saved = [(name, names) for name in _text_list(group, "layer_names") if (names := _weight_names(group, name))]
+        group = h5_group(handle, "model_weights")
+    if is_old(version := saved_version(group)):  # Keras 1.x and standalone Keras 2.0-2.2
+        return read_by_name(group, graph, version)
+    saved = [(name, names) for name in text_list(group, "layer_names") if (names := saved_weight_names(group, name))]
     layers = [(info, weights) for info in graph.layers if (weights := legacy_weights(info))]
     if len(saved) != len(layers):
         raise WeightsMismatch(
@@ -109,92 +119,13 @@ def read_legacy(handle: Any, graph: Graph) -> Arrays:
             raise WeightsMismatch(
                 f"layer {info.name!r}: {len(weights)} weights, the file's layer {name!r} holds {len(weight_names)}"
             )
-        layer_group = _group(group, name)
+        layer_group = h5_group(group, name)
         stored = [
-            _dataset(layer_group, n, info.name, w.weight.name) for n, w in zip(weight_names, weights, strict=True)
+            h5_dataset(layer_group, n, info.name, w.weight.name) for n, w in zip(weight_names, weights, strict=True)
         ]
         stored = as_keras_layout(info, weights, stored)  # tf.keras 1.x's CuDNNLSTM/CuDNNGRU cells
         for data, weight in zip(stored, weights, strict=True):
-            out[weight.path] = _checked(data, weight.weight.shape, info.name, weight.weight.name)
-    if "top_level_model_weights" in group and _weight_names(group, "top_level_model_weights"):
+            out[weight.path] = checked(data, weight.weight.shape, info.name, weight.weight.name)
+    if "top_level_model_weights" in group and saved_weight_names(group, "top_level_model_weights"):
         raise WeightsMismatch("the file holds top-level model weights; a Sequential or Functional model has none")
     return out
-
-
-def legacy_weights(info: LayerInfo) -> list[ModelWeight]:
-    """A top-level layer's weights in `_legacy_weights` order: its trainable weights, then
-    the others, each in `layer.weights` order (a nested model's: layer by layer). A frozen
-    layer has no trainable weights; otherwise a variable is trainable as it was made (a
-    frozen layer inside a nested model made its own non-trainable, a frozen nested model
-    leaves its layers' as they were)."""
-    path = (info.name,)
-    weights = model_weights(info.inner, path) if info.inner is not None else []
-    weights += [ModelWeight(path, weight, info.kind) for weight in info.weights]
-    if not info.entry.config.trainable:
-        return weights
-    return [w for w in weights if w.weight.trainable] + [w for w in weights if not w.weight.trainable]
-
-
-def _weight_names(group: Any, name: str) -> list[str]:
-    return _text_list(_group(group, name), "weight_names")
-
-
-def _text_list(group: Any, name: str) -> list[str]:
-    """A list attribute, also when HDF5's header limit made Keras split it (`name0`, `name1`...)."""
-    if name in group.attrs:
-        chunks = [group.attrs[name]]
-    else:
-        chunks = []
-        while f"{name}{len(chunks)}" in group.attrs:
-            chunks.append(group.attrs[f"{name}{len(chunks)}"])
-    return [n.decode("utf8") if isinstance(n, bytes) else str(n) for chunk in chunks for n in chunk]
-
-
-# -- safe access -----------------------------------------------------------------------------
-
-
-def _child(group: Any, path: str) -> Any:
-    """The object at `path` below `group`, or None; a link to elsewhere is refused."""
-    import h5py
-
-    node = group
-    for part in path.split("/"):
-        if not part:
-            raise WeightsMismatch(f"invalid path in the HDF5 file: {path!r}")
-        if not isinstance(node, h5py.Group) or part not in node:
-            return None
-        if not isinstance(node.get(part, getlink=True), h5py.HardLink):
-            raise WeightError(f"{path}: the HDF5 file links elsewhere; refused")
-        node = node[part]
-    return node
-
-
-def _group(group: Any, path: str) -> Any:
-    import h5py
-
-    found = _child(group, path)
-    if not isinstance(found, h5py.Group):
-        raise WeightsMismatch(f"the file has no group {path!r}")
-    return found
-
-
-def _array(group: Any, name: str, shape: tuple[int, ...], layer: str, weight: str) -> np.ndarray:
-    return _checked(_dataset(group, name, layer, weight), shape, layer, weight)
-
-
-def _dataset(group: Any, name: str, layer: str, weight: str) -> Any:
-    import h5py
-
-    data = _child(group, name)
-    if not isinstance(data, h5py.Dataset):
-        raise WeightsMismatch(f"layer {layer!r}: the file has no dataset {name!r} for its {weight}")
-    return data
-
-
-def _checked(data: Any, shape: tuple[int, ...], layer: str, weight: str) -> np.ndarray:
-    """The array of a dataset (or one already converted), once its shape is the one declared."""
-    if tuple(data.shape) != tuple(shape):
-        raise WeightsMismatch(
-            f"layer {layer!r}: {weight} has shape {tuple(data.shape)} in the file, the spec's model needs {shape}"
-        )
-    return np.asarray(data)

@@ -27,6 +27,7 @@ class Row:
 
 ROWS = {
     "keras3": Row(FIXTURES / "keras3_ops/k3_activations.keras", FIXTURES / "keras3_ops/k3_activations.expected.npz"),
+    "keras1": Row(FIXTURES / "old_h5/k1_text_rnn.h5", FIXTURES / "old_h5/k1_text_rnn.expected.npz"),
     "keras2": Row(FIXTURES / "keras2_h5/k2_batch_norms.h5", FIXTURES / "keras2_h5/k2_batch_norms.expected.npz"),
     "tfjs": Row(FIXTURES / "tfjs/mlp_uint8/model.json", FIXTURES / "tfjs/mlp_uint8/expected.npz"),
     "concise": Row(EXAMPLES / "iris.yaml", None, spec=EXAMPLES / "iris.yaml"),
@@ -43,13 +44,9 @@ def _table() -> dict[str, list[str]]:
 
 
 def test_the_table_has_a_tested_row_per_dialect_and_nothing_else() -> None:
-    assert set(_table()) == set(ROWS) == {"keras1", "keras2", "keras3", "tfjs", "concise"} - _pending()
+    assert set(_table()) == set(ROWS) == {"keras1", "keras2", "keras3", "tfjs", "concise"}
     for dialect, cells in _table().items():
         assert all(cell.startswith("yes") for cell in cells[2:]), (dialect, cells)
-
-
-def _pending() -> set[str]:
-    return {"keras1"}  # TEMPORARY: its row comes with the Keras 1 .h5 fixtures, later in this session
 
 
 @pytest.mark.keras
