@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from .graph import PlotGraph
-from .layout import FONT_SIZE, LINE_HEIGHT, Layout
+from .layout import FONT_SIZE, LABEL_HEIGHT, LINE_HEIGHT, PADDING, Layout, frame_label
 
 POINTS_PER_INCH = 72.0
 RC = {
@@ -26,6 +26,17 @@ METADATA: dict[str, dict[str, Any]] = {  # what each format would stamp with the
     "png": {"Software": None},
 }
 BOX_STYLE = {"boxstyle": "round,pad=0,rounding_size=6", "facecolor": "#eef3fb", "edgecolor": "#3b5b8c", "lw": 1.0}
+ROLE_STYLE = {  # the model's inputs and outputs stand out: a border of their own
+    "input": {"edgecolor": "#2e7d32", "lw": 1.6},
+    "output": {"edgecolor": "#c2410c", "lw": 2.2},
+}
+FRAME_STYLE = {
+    "boxstyle": "round,pad=0,rounding_size=8",
+    "facecolor": "#f6f6f6",
+    "edgecolor": "#8a8a8a",
+    "lw": 1.0,
+    "linestyle": (0, (4, 2)),
+}
 ARROW_STYLE = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "#555555", "lw": 0.9, "shrinkA": 0, "shrinkB": 0}
 
 TEXT = {"ha": "center", "parse_math": False}  # a name with $ signs is text, not mathtext
@@ -66,9 +77,25 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str, differences: dict[str, float] 
         # clipping took half the drawing time.
         points = Affine2D().scale(1 / POINTS_PER_INCH, -1 / POINTS_PER_INCH).translate(0, figure.get_figheight())
         place = {"transform": points + figure.dpi_scale_trans}
+        for frame, box in zip(graph.frames, lay.frames, strict=True):  # outer first: inner ones lie on top
+            left, top = box.x - box.width / 2, box.y - box.height / 2
+            figure.add_artist(
+                FancyBboxPatch((left, top), box.width, box.height, gid=f"frame-{frame.index}", **FRAME_STYLE, **place)
+            )
+            label = Text(
+                left + PADDING,
+                top + PADDING / 2 + LABEL_HEIGHT / 2,
+                frame_label(frame),
+                va="center",
+                fontweight="bold",
+                color="#444444",
+                parse_math=False,
+                **place,
+            )
+            figure.add_artist(label)
         for i, (node, box) in enumerate(zip(graph.nodes, lay.boxes, strict=True)):
             corner = (box.x - box.width / 2, box.y - box.height / 2)
-            style = dict(BOX_STYLE)
+            style = {**BOX_STYLE, **ROLE_STYLE.get(node.role, {})}
             difference = (differences or {}).get(node.name)
             if difference is not None:
                 style["facecolor"] = shade(difference)
