@@ -446,3 +446,38 @@ class _Router:
                 ports = range(len(points) - lines[i].tail, len(points)) if arriving else range(lines[i].head)
                 for p in ports:
                     points[p] = (u, points[p][1])
+
+
+def crossings(lay: Layout) -> int:
+    """How many times two arrows cross (segments meeting at a point inside both; arrows
+    that touch or overlap are not counted): what the ordering of each rank tries to keep low."""
+    segments = [list(pairwise(route.points)) for route in lay.routes]
+    boxes = [_extent(route.points) for route in lay.routes]
+    count = 0
+    for i, mine in enumerate(segments):
+        for j in range(i + 1, len(segments)):
+            if _apart(boxes[i], boxes[j]):
+                continue
+            count += sum(_cross(a, b) for a in mine for b in segments[j])
+    return count
+
+
+def _extent(points: list[Point]) -> Rect:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _apart(a: Rect, b: Rect) -> bool:
+    return a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
+
+
+def _cross(a: tuple[Point, Point], b: tuple[Point, Point]) -> bool:
+    def side(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    eps = 1e-9
+    d1, d2 = side(b[0], b[1], a[0]), side(b[0], b[1], a[1])
+    d3, d4 = side(a[0], a[1], b[0]), side(a[0], a[1], b[1])
+    return ((d1 > eps and d2 < -eps) or (d1 < -eps and d2 > eps)) and (
+        (d3 > eps and d4 < -eps) or (d3 < -eps and d4 > eps)
+    )

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 import nnspec
-from conftest import FIXTURES
+from conftest import FIXTURES, VALID_EXAMPLES
 from nnspec.compiler.cli import app
 from nnspec.compiler.plot import render
 from nnspec.compiler.plot.graph import plot_graph
-from nnspec.compiler.plot.layout import Box, Layout, layout
+from nnspec.compiler.plot.layout import Box, Layout, Route, crossings, layout
 from nnspec.spec.graph import Graph
 
 runner = CliRunner()
@@ -219,3 +219,22 @@ def test_the_command_and_the_api_take_expand_nested(tmp_path: Path) -> None:
     text = nnspec.plot(spec, tmp_path / "n.dot", expand_nested=True).read_text()
     assert text.count("subgraph cluster_") == 2
     assert "subgraph" not in nnspec.plot(spec, tmp_path / "folded.dot").read_text()
+
+
+@pytest.mark.parametrize("example", VALID_EXAMPLES, ids=lambda p: p.stem)
+def test_the_examples_are_drawn_without_a_crossing(example: Path) -> None:
+    loaded = nnspec.load(example)
+    for rankdir in ("TB", "LR"):
+        assert crossings(layout(plot_graph(loaded.graph, loaded.spec), rankdir)) == 0
+
+
+def test_crossings_are_counted_where_arrows_cross_not_where_they_meet() -> None:
+    def route(*points: tuple[float, float]) -> Route:
+        return Route(list(points))
+
+    x = Layout([], [route((0, 0), (10, 10)), route((0, 10), (10, 0)), route((10, 10), (20, 0))], 20, 10)
+    assert crossings(x) == 1  # the third starts where the first ends: no crossing
+    two = Layout([], [route((0, 0), (10, 10), (20, 0)), route((0, 4), (20, 4))], 20, 10)
+    assert crossings(two) == 2
+    merges = nnspec.load(FIXTURES / "keras2/merges.json")  # three inputs, two of them into six merges
+    assert crossings(layout(plot_graph(merges.graph, merges.spec))) > 0
