@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import nnspec
-from conftest import FIXTURES, VALID_EXAMPLES
+from conftest import FIXTURES, ROOT, VALID_EXAMPLES
 from nnspec.compiler.cli import app
 from nnspec.compiler.plot import render
 from nnspec.compiler.plot.graph import plot_graph
@@ -209,6 +209,14 @@ def test_the_models_inputs_and_outputs_are_marked() -> None:
     assert strokes["2"] == strokes["3"] and len({strokes["0"], strokes["1"], strokes["2"]}) == 3
     texts = [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert sum("\N{MIDDLE DOT} output" in text for text in texts) == 2
+
+
+def test_the_readme_picture_of_nested_models_is_what_the_command_draws() -> None:
+    """Regenerate with (one line): nnspec plot tests/fixtures/keras2_h5/tf212_deep_nesting.json
+    -o docs/nested.svg --expand-nested"""
+    loaded = nnspec.load(FIXTURES / "keras2_h5/tf212_deep_nesting.json")
+    assert (ROOT / "docs" / "nested.svg").read_bytes() == render(loaded, "svg", expand_nested=True)
+    assert "docs/nested.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_command_and_the_api_take_expand_nested(tmp_path: Path) -> None:
