@@ -15,8 +15,9 @@ from .layout import FONT_SIZE, LABEL_HEIGHT, LINE_HEIGHT, PADDING, Layout, frame
 POINTS_PER_INCH = 72.0
 PNG_DPI = 144.0
 """Two pixels a point: 9 pt labels 18 px high, crisp at the default size and on dense
-screens. Most of a PNG's time is laying out and rasterising text, which does not grow
-with the pixels; encoding them does, a little."""
+screens. Most of a PNG's time is rasterising text, which does not grow with the pixels;
+encoding them does, a little."""
+MAX_PIXELS = 65000  # a side; Agg refuses 2^16
 RC = {
     "text.hinting": "no_hinting",  # FreeType's autohinter took 40 % of a PNG's time; at 2 px a point it is not needed
     "svg.fonttype": "none",
@@ -44,6 +45,7 @@ FRAME_STYLE = {
 ARROW_STYLE = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "#555555", "lw": 0.9, "shrinkA": 0, "shrinkB": 0}
 
 TEXT = {"ha": "center", "parse_math": False}  # a name with $ signs is text, not mathtext
+BELOW = {"va": "top", "linespacing": 1.15, **TEXT}  # a box's kind, shape and count
 
 
 class PlotUnavailable(ValueError):
@@ -97,6 +99,7 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str, differences: dict[str, float] 
                 **place,
             )
             figure.add_artist(label)
+        stamps: list[tuple[str, float, float]] | None = [] if fmt == "png" else None
         for i, (node, box) in enumerate(zip(graph.nodes, lay.boxes, strict=True)):
             corner = (box.x - box.width / 2, box.y - box.height / 2)
             style = {**BOX_STYLE, **ROLE_STYLE.get(node.role, {})}
@@ -107,29 +110,87 @@ def draw(graph: PlotGraph, lay: Layout, fmt: str, differences: dict[str, float] 
             name, *rest = node.lines  # two texts a box, not one a line: a third of the drawing time
             top = box.y - len(node.lines) * LINE_HEIGHT / 2
             figure.add_artist(Text(box.x, top + LINE_HEIGHT / 2, name, va="center", fontweight="bold", **TEXT, **place))
-            below = Text(box.x, top + LINE_HEIGHT, "\n".join(rest), va="top", linespacing=1.15, **TEXT, **place)
-            figure.add_artist(below)
+            if stamps is not None:  # the same few texts in many boxes: rasterised once each
+                stamps.append(("\n".join(rest), box.x, top + LINE_HEIGHT))
+            else:
+                below = Text(box.x, top + LINE_HEIGHT, "\n".join(rest), **BELOW, **place)
+                figure.add_artist(below)
         for j, route in enumerate(lay.routes):
             arrow = FancyArrowPatch(path=Path(route.points), gid=f"edge-{j}", **ARROW_STYLE, **place)
             figure.add_artist(arrow)
         out = io.BytesIO()
-        if fmt == "png":
-            return _png(figure)
+        if stamps is not None:
+            return _png(figure, stamps)
         figure.savefig(out, format=fmt, metadata=METADATA[fmt])
     return out.getvalue()
 
 
-def _png(figure: Any) -> bytes:
-    """The figure rasterised at PNG_DPI and written as RGB (the figure is opaque): a
-    quarter fewer bytes to compress than matplotlib's RGBA, at a light zlib level, since
-    encoding the pixels took longer than drawing them. No date or version stamped."""
+def _png(figure: Any, stamps: list[tuple[str, float, float]]) -> bytes:
+    """The figure rasterised at PNG_DPI (less where that would pass Agg's 2^16 pixels a
+    side), each box's lines below its name stamped in, and written as RGB (the figure is
+    opaque): a quarter fewer bytes to compress than matplotlib's RGBA, at a light zlib
+    level. No date or version stamped."""
+    import numpy as np
     from PIL import Image
 
-    figure.set_dpi(PNG_DPI)
+    longest = max(figure.get_size_inches()) * POINTS_PER_INCH
+    dpi = min(PNG_DPI, POINTS_PER_INCH * MAX_PIXELS / longest)
+    figure.set_dpi(dpi)
     figure.canvas.draw()
-    pixels = Image.frombuffer(
-        "RGBA", figure.canvas.get_width_height(), figure.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
-    )
+    pixels = np.array(figure.canvas.buffer_rgba())[:, :, :3]
+    texts = sorted({text for text, _, _ in stamps})
+    masks: dict[str, Any] = {}
+    slot = max((text.count("\n") + 2 for text in texts), default=1) * LINE_HEIGHT
+    per_sheet = max(1, int(MAX_PIXELS / (slot * dpi / POINTS_PER_INCH)))
+    for start in range(0, len(texts), per_sheet):
+        masks |= _masks(texts[start : start + per_sheet], slot, dpi)
+    scale = dpi / POINTS_PER_INCH
+    for text, x, y in stamps:
+        if masks[text] is None:
+            continue
+        keep, down, right = masks[text]
+        row, col = max(0, round(y * scale + down)), max(0, round(x * scale + right))
+        area = pixels[row : row + keep.shape[0], col : col + keep.shape[1]]
+        area[:] = (area * keep[: area.shape[0], : area.shape[1]]).astype(np.uint8)
     out = io.BytesIO()
-    pixels.convert("RGB").save(out, format="png", compress_level=3, dpi=(PNG_DPI, PNG_DPI))
+    Image.fromarray(pixels).save(out, format="png", compress_level=3, dpi=(dpi, dpi))
     return out.getvalue()
+
+
+def _masks(texts: list[str], slot: float, dpi: float) -> dict[str, Any]:
+    """Each text drawn once, one under another, on a transparent scratch figure (one
+    draw): per text, what share of the pixels under it to keep, and where its ink starts
+    from the text's anchor (top centre), in pixels. Rasterising glyphs was most of a PNG's
+    time, and most boxes repeat a kind, a shape and a count (a 200-layer residual network
+    has three): each box gets its copy laid over it. The text is black, so its coverage
+    darkens what lies under it, as drawing it there would."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Affine2D
+
+    wide = max(len(line) for text in texts for line in text.split("\n")) * FONT_SIZE + 2 * PADDING
+    scratch = Figure(figsize=(wide / POINTS_PER_INCH, slot * len(texts) / POINTS_PER_INCH), dpi=dpi)
+    scratch.patch.set_alpha(0.0)
+    FigureCanvasAgg(scratch)
+    points = Affine2D().scale(1 / POINTS_PER_INCH, -1 / POINTS_PER_INCH).translate(0, scratch.get_figheight())
+    for k, text in enumerate(texts):
+        scratch.add_artist(
+            Text(wide / 2, k * slot + PADDING, text, **BELOW, transform=points + scratch.dpi_scale_trans)
+        )
+    scratch.canvas.draw()
+    cover = np.asarray(scratch.canvas.buffer_rgba())[:, :, 3]
+    scale = dpi / POINTS_PER_INCH
+    masks: dict[str, Any] = {}
+    for k, text in enumerate(texts):
+        top = int(k * slot * scale)
+        block = cover[top : int((k + 1) * slot * scale)]
+        rows, cols = np.nonzero(block.any(axis=1))[0], np.nonzero(block.any(axis=0))[0]
+        if not len(rows):
+            masks[text] = None  # nothing to draw (blank text)
+            continue
+        ink = block[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0
+        anchor = ((k * slot + PADDING) * scale, wide / 2 * scale)
+        masks[text] = (1.0 - ink[:, :, None], top + rows[0] - anchor[0], cols[0] - anchor[1])
+    return masks

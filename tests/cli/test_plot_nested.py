@@ -246,3 +246,30 @@ def test_crossings_are_counted_where_arrows_cross_not_where_they_meet() -> None:
     assert crossings(two) == 2
     merges = nnspec.load(FIXTURES / "keras2/merges.json")  # three inputs, two of them into six merges
     assert crossings(layout(plot_graph(merges.graph, merges.spec))) > 0
+
+
+def test_the_png_has_two_pixels_a_point_and_every_box_its_lines() -> None:
+    """The lines under each name are stamped in from one drawing of each distinct text:
+    every box shows ink where its kind, shape and count go, and none is left where none
+    was drawn (between the boxes)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    loaded = nnspec.load(ROOT / "examples/transformer_block.yaml")
+    lay = layout(plot_graph(loaded.graph, loaded.spec))
+    image = Image.open(io.BytesIO(render(loaded, "png")))
+    assert image.size == (round(lay.width * 2), round(lay.height * 2)) and image.info["dpi"][0] == pytest.approx(
+        144, abs=0.01
+    )
+    dark = np.asarray(image.convert("L")) < 100
+    for box in lay.boxes:
+        name_bottom = box.y - box.height / 2 + 8 + 12  # padding, then the name's line
+        rows = slice(round(name_bottom * 2) + 2, round((box.y + box.height / 2 - 8) * 2))
+        cols = slice(round((box.x - box.width / 2 + 4) * 2), round((box.x + box.width / 2 - 4) * 2))
+        assert dark[rows, cols].sum() > 100, box
+    gap = [(a.y + a.height / 2, b.y - b.height / 2) for a, b in pairwise(sorted(lay.boxes, key=lambda b: b.y))]
+    for low, high in gap:
+        if high - low > 8:  # between two ranks only arrows pass: thin lines, no text
+            assert dark[round(low * 2) + 4 : round(high * 2) - 4].sum() < 30 * (high - low)
