@@ -10,7 +10,8 @@ import io
 from typing import Any
 
 from .graph import PlotGraph
-from .layout import FONT_SIZE, LABEL_HEIGHT, LINE_HEIGHT, PADDING, Layout, frame_label
+from .layout import Layout, frame_label
+from .sizes import FONT_SIZE, LABEL_HEIGHT, LINE_HEIGHT, PADDING
 
 POINTS_PER_INCH = 72.0
 PNG_DPI = 144.0

@@ -18,7 +18,8 @@ from conftest import FIXTURES, ROOT, VALID_EXAMPLES
 from nnspec.compiler.cli import app
 from nnspec.compiler.plot import render
 from nnspec.compiler.plot.graph import plot_graph
-from nnspec.compiler.plot.layout import Box, Layout, Route, crossings, layout
+from nnspec.compiler.plot.layout import Box, Layout, Route, layout
+from nnspec.compiler.plot.routes import crossings
 from nnspec.spec.graph import Graph
 
 runner = CliRunner()
