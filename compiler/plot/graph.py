@@ -5,7 +5,7 @@ block: the graph is kept as levels, each the items (boxes and frames) of one mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nnspec.spec.graph import Graph
@@ -184,4 +184,4 @@ class _Builder:
 
     def mark(self, level: Level, item: int, port: int, role: str) -> None:
         node = self.leaf(level, item, port, out=role == "output")
-        self.nodes[node] = Node(**{**self.nodes[node].__dict__, "role": role})
+        self.nodes[node] = replace(self.nodes[node], role=role)
