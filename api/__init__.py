@@ -70,14 +70,16 @@ def keras_model_from_torch(module: Any, example_inputs: Any) -> Any:
     return keras_model(from_torch(module, example_inputs))
 
 
-def plot(spec: Any, path: str | Path, format: str | None = None, rankdir: str = "TB") -> Path:
+def plot(
+    spec: Any, path: str | Path, format: str | None = None, rankdir: str = "TB", expand_nested: bool = False
+) -> Path:
     """Draw a spec (a path, parsed data or a LoadedSpec) into `path`: .svg, .png or .pdf
     (matplotlib), or DOT / Mermaid text (`format="dot"` / `"mermaid"`, or a .dot / .mmd
-    name). A box per layer, an arrow per connection; `rankdir="LR"` runs left to right.
-    Imports no framework."""
+    name). A box per layer, an arrow per connection; `rankdir="LR"` runs left to right;
+    `expand_nested=True` draws each nested model's layers inside a frame. Imports no framework."""
     from nnspec.compiler.plot import plot as draw
 
-    return draw(spec, path, format, rankdir)
+    return draw(spec, path, format, rankdir, expand_nested=expand_nested)
 
 
 def __getattr__(name: str) -> Any:

@@ -219,6 +219,9 @@ def plot(
         typer.Option("--format", help="svg, png, pdf, dot or mermaid (default: from the output's suffix)."),
     ] = None,
     rankdir: Annotated[RankDir, typer.Option("--rankdir", help="TB: top to bottom; LR: left to right.")] = RankDir.TB,
+    expand_nested: Annotated[
+        bool, typer.Option("--expand-nested", help="Draw each nested model's layers inside a frame, not one box.")
+    ] = False,
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
 ) -> None:
@@ -232,7 +235,7 @@ def plot(
         _misuse(str(error))
     loaded = _load(file, max_params, max_activations)
     try:
-        data = render(loaded, chosen, rankdir.value)
+        data = render(loaded, chosen, rankdir.value, expand_nested=expand_nested)
     except PlotUnavailable as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

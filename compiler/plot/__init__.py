@@ -30,13 +30,18 @@ def format_of(path: Path, fmt: str | None = None) -> str:
 
 
 def render(
-    loaded: LoadedSpec, fmt: str = "svg", rankdir: str = "TB", differences: dict[str, float] | None = None
+    loaded: LoadedSpec,
+    fmt: str = "svg",
+    rankdir: str = "TB",
+    differences: dict[str, float] | None = None,
+    expand_nested: bool = False,
 ) -> bytes:
     """The picture (or text) of a loaded spec, as the bytes of its file; with `differences`
-    (layer -> its largest parity difference), each box coloured by its own."""
+    (layer -> its largest parity difference), each box coloured by its own; with
+    `expand_nested`, each nested model drawn as its layers inside a frame."""
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be TB or LR, not {rankdir!r}")
-    graph = plot_graph(loaded.graph)
+    graph = plot_graph(loaded.graph, loaded.spec, expand_nested)
     if fmt in WRITERS:
         return WRITERS[fmt](graph, rankdir).encode("utf-8")
     from .draw import draw
@@ -51,9 +56,10 @@ def plot(
     fmt: str | None = None,
     rankdir: str = "TB",
     differences: dict[str, float] | None = None,
+    expand_nested: bool = False,
 ) -> Path:
     """Draw `spec` (a path, parsed data or a LoadedSpec) into `path`, all or nothing."""
     path = Path(path)
-    data = render(as_loaded(spec), format_of(path, fmt), rankdir, differences)
+    data = render(as_loaded(spec), format_of(path, fmt), rankdir, differences, expand_nested)
     write_atomically(path, data)
     return path

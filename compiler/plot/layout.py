@@ -1,26 +1,33 @@
 """A layered (Sugiyama-style) layout: ranks by longest path from the inputs, a virtual
 point per rank that a long edge crosses (so a skip connection runs beside the boxes it
 skips, never through them), barycenter sweeps to reduce crossings, then coordinates
-that keep every two boxes of a rank apart. Pure Python; sizes in points, y downwards."""
+that keep every two boxes of a rank apart. An expanded nested model is laid out first,
+on its own, and its frame then placed as one big box: frames never overlap other boxes.
+Pure Python; sizes in points, y downwards; worked in (across, along) the flow, then
+turned for the direction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import fmean
 
-from .graph import Node, PlotGraph
-
-FONT_SIZE = 9.0
-LINE_HEIGHT = 12.0
-CHAR_WIDTH = 0.64 * FONT_SIZE  # DejaVu Sans' digits are 0.64 em: generous for the rest
-BOLD_WIDTH = 0.70 * FONT_SIZE  # the name line is bold
-PADDING = 8.0
-NODE_GAP = 18.0  # between neighbours in a rank
-RANK_GAP = 28.0  # between ranks, where the arrows turn
-LANE = 8.0  # the breadth a long edge takes where it passes a rank
-SWEEPS = 4
-PORT_SPREAD = 0.6  # share of a box's side that its arrows' ends spread over
+from .graph import Frame, Level, Node, PlotGraph
+from .routes import Router
+from .sizes import (
+    BOLD_WIDTH,
+    CHAR_WIDTH,
+    LABEL_HEIGHT,
+    LANE,
+    LINE_HEIGHT,
+    NODE_GAP,
+    PADDING,
+    PORT_SPREAD,
+    RANK_GAP,
+    SWEEPS,
+    Point,
+    Rect,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class Layout:
     routes: list[Route]
     width: float
     height: float
+    frames: list[Box] = field(default_factory=list)
+    """Per frame of the graph (an expanded nested model), its rectangle."""
 
 
 def box_size(node: Node) -> tuple[float, float]:
@@ -57,46 +66,162 @@ def box_size(node: Node) -> tuple[float, float]:
     return width, len(node.lines) * LINE_HEIGHT + 2 * PADDING
 
 
+def frame_label(frame: Frame) -> str:
+    return f"{frame.name} ({frame.kind})"
+
+
 def layout(graph: PlotGraph, rankdir: str = "TB") -> Layout:
-    sizes = [box_size(node) for node in graph.nodes]
-    across = 0 if rankdir == "TB" else 1  # which of (width, height) lies along a rank
-    breadth = [size[across] for size in sizes]
-    depth = [size[1 - across] for size in sizes]
-    rank = _ranks(graph)
-    # Vertices: the nodes, then the virtual points of long edges, each with its rank.
-    chains: list[list[int]] = []  # per edge: its vertices, source to target
-    for edge in graph.edges:
-        chain = [edge.source]
-        if edge.source < edge.target:
-            for r in range(rank[edge.source] + 1, rank[edge.target]):
-                chain.append(len(rank))
-                rank.append(r)
-                breadth.append(LANE)
-                depth.append(0.0)
-        chains.append([*chain, edge.target])
-    ranks = _order(rank, chains, graph)
-    along = _rank_positions(ranks, depth)
-    place = _coordinates(ranks, chains, breadth, graph)
-    return _finish(graph, rankdir, rank, ranks, chains, place, along, breadth, depth)
+    placed = _Placer(graph, rankdir).level(graph.level)
+    placed.shift(PADDING, PADDING)
+    flip = (lambda a, b: (a, b)) if rankdir == "TB" else (lambda a, b: (b, a))
+
+    def rect(u0: float, v0: float, u1: float, v1: float) -> Box:
+        x, y = flip((u0 + u1) / 2, (v0 + v1) / 2)
+        w, h = flip(u1 - u0, v1 - v0)
+        return Box(x, y, w, h)
+
+    boxes = [rect(*placed.boxes[i]) for i in range(len(graph.nodes))]
+    frames = [rect(*placed.frames[i]) for i in range(len(graph.frames))]
+    routes = [Route([flip(a, b) for a, b in placed.routes[j]]) for j in range(len(graph.edges))]
+    width, height = flip(placed.breadth + 2 * PADDING, placed.depth + 2 * PADDING)
+    return Layout(boxes, routes, width, height, frames)
 
 
-def _ranks(graph: PlotGraph) -> list[int]:
-    """Longest path from the sources over forward edges (nodes are in first-use order)."""
-    rank = [0] * len(graph.nodes)
-    for edge in sorted(graph.edges, key=lambda e: e.target):
-        if edge.source < edge.target:
+@dataclass
+class _Placed:
+    """A level laid out, in its own (across, along) coordinates."""
+
+    boxes: dict[int, Rect] = field(default_factory=dict)
+    frames: dict[int, Rect] = field(default_factory=dict)
+    routes: dict[int, list[Point]] = field(default_factory=dict)
+    exits: dict[int, list[Point]] = field(default_factory=dict)
+    """A frame's output -> the run from its output layer to where it leaves the frame."""
+    entries: list[tuple[float, float, float]] = field(default_factory=list)
+    """A frame's input -> (across, breadth, top) of the box it goes to."""
+    breadth: float = 0.0
+    depth: float = 0.0
+
+    def shift(self, du: float, dv: float) -> None:
+        for table in (self.boxes, self.frames):
+            for key, (u0, v0, u1, v1) in table.items():
+                table[key] = (u0 + du, v0 + dv, u1 + du, v1 + dv)
+        for lines in (self.routes, self.exits):
+            for key, line in lines.items():
+                lines[key] = [(a + du, b + dv) for a, b in line]
+        self.entries = [(u + du, b, top + dv) for u, b, top in self.entries]
+
+    def take(self, inner: _Placed) -> None:
+        self.boxes |= inner.boxes
+        self.frames |= inner.frames
+        self.routes |= inner.routes
+
+    def bounds(self) -> Rect:
+        rects = [*self.boxes.values(), *self.frames.values()]
+        points = [p for line in (*self.routes.values(), *self.exits.values()) for p in line]
+        rects += [(a, b, a, b) for a, b in points]
+        return (
+            min(r[0] for r in rects),
+            min(r[1] for r in rects),
+            max(r[2] for r in rects),
+            max(r[3] for r in rects),
+        )
+
+
+class _Placer:
+    def __init__(self, graph: PlotGraph, rankdir: str) -> None:
+        self.graph = graph
+        self.rankdir = rankdir
+
+    def frame(self, frame: Frame) -> _Placed:
+        """A frame's block, its corner at (0, 0): the level's layout inside a margin and
+        the label's strip (on top of the picture, whichever way the flow runs)."""
+        placed = self.level(frame.level, frame.entries)
+        label = len(frame_label(frame)) * BOLD_WIDTH
+        if self.rankdir == "TB":  # the strip along the flow, where the arrows come in
+            left = PADDING
+            for u, b, _ in placed.entries:  # no arrow into the frame through its label
+                left = max(left, 2 * PADDING + label - (u - b * PORT_SPREAD / 2))
+            top = PADDING + LABEL_HEIGHT
+            breadth = max(left + placed.breadth + PADDING, label + 2 * PADDING)
+            depth = top + placed.depth + PADDING
+        else:  # the strip across the flow, the arrows coming in from the side
+            left, top = PADDING + LABEL_HEIGHT, PADDING
+            breadth = left + placed.breadth + PADDING
+            depth = max(top + placed.depth + PADDING, label + 2 * PADDING)
+        placed.shift(left, top)
+        placed.exits = {j: [*line, (line[-1][0], depth)] for j, line in placed.exits.items()}
+        placed.frames[frame.index] = (0.0, 0.0, breadth, depth)
+        placed.breadth, placed.depth = breadth, depth
+        return placed
+
+    def level(self, level: Level, entries: list[tuple[int, int]] | None = None) -> _Placed:
+        """Items (boxes, frames, a frame's exits) ranked, ordered and placed, then each
+        arrow's route; a frame's contents moved to where its block went."""
+        graph = self.graph
+        across = 0 if self.rankdir == "TB" else 1  # which of (width, height) lies along a rank
+        blocks: dict[int, _Placed] = {}
+        breadth, depth = [], []
+        for i, item in enumerate(level.items):
+            if item.frame is not None:
+                blocks[i] = self.frame(item.frame)
+                size = (blocks[i].breadth, blocks[i].depth)
+            elif item.node is not None:
+                width_height = box_size(graph.nodes[item.node])
+                size = (width_height[across], width_height[1 - across])
+            else:
+                size = (LANE, 0.0)
+            breadth.append(size[0])
+            depth.append(size[1])
+        rank = _ranks(level)
+        chains: list[list[int]] = []  # per edge: its vertices, source to target
+        for edge in level.edges:
+            chain = [edge.source]
+            if edge.source < edge.target:
+                for r in range(rank[edge.source] + 1, rank[edge.target]):
+                    chain.append(len(rank))
+                    rank.append(r)
+                    breadth.append(LANE)
+                    depth.append(0.0)
+            chains.append([*chain, edge.target])
+        real = len(level.items)
+        ranks = _order(rank, chains, level)
+        along = _rank_positions(ranks, depth)
+        place = _coordinates(ranks, chains, breadth, level, real)
+        placed = _Placed()
+        for i, item in enumerate(level.items):
+            rect = (place[i] - breadth[i] / 2, along[rank[i]] - depth[i] / 2)
+            rect = (*rect, rect[0] + breadth[i], rect[1] + depth[i])
+            if item.node is not None:
+                placed.boxes[item.node] = rect
+            elif i in blocks:
+                blocks[i].shift(rect[0], rect[1])
+                placed.take(blocks[i])
+        Router(level, blocks, rank, ranks, chains, place, along, breadth, depth, entries or []).route(placed)
+        u0, v0, u1, v1 = placed.bounds()
+        placed.shift(-u0, -v0)
+        placed.breadth, placed.depth = u1 - u0, v1 - v0
+        return placed
+
+
+def _ranks(level: Level) -> list[int]:
+    """Longest path from the sources over forward edges (items are in first-use order);
+    a frame's exits all on a rank of their own, below everything."""
+    rank = [0] * len(level.items)
+    for edge in sorted(level.edges, key=lambda e: e.target):
+        if edge.source < edge.target and level.items[edge.target].exit is None:
             rank[edge.target] = max(rank[edge.target], rank[edge.source] + 1)
-    return rank
+    bottom = max(rank, default=0) + 1
+    return [bottom if item.exit is not None else r for item, r in zip(level.items, rank, strict=True)]
 
 
 Adjacent = dict[int, list[int]]
 
 
-def _neighbours(chains: list[list[int]], graph: PlotGraph) -> tuple[Adjacent, Adjacent]:
+def _neighbours(chains: list[list[int]], level: Level) -> tuple[Adjacent, Adjacent]:
     """(vertices just above, vertices just below) each vertex, over forward edges."""
     above: Adjacent = {}
     below: Adjacent = {}
-    for chain, edge in zip(chains, graph.edges, strict=True):
+    for chain, edge in zip(chains, level.edges, strict=True):
         if edge.source < edge.target:
             for a, b in pairwise(chain):
                 above.setdefault(b, []).append(a)
@@ -104,12 +229,12 @@ def _neighbours(chains: list[list[int]], graph: PlotGraph) -> tuple[Adjacent, Ad
     return above, below
 
 
-def _order(rank: list[int], chains: list[list[int]], graph: PlotGraph) -> list[list[int]]:
+def _order(rank: list[int], chains: list[list[int]], level: Level) -> list[list[int]]:
     """Vertices of each rank, left to right, after barycenter sweeps down and up."""
     ranks: list[list[int]] = [[] for _ in range(max(rank, default=0) + 1)]
     for vertex, r in enumerate(rank):
         ranks[r].append(vertex)
-    above, below = _neighbours(chains, graph)
+    above, below = _neighbours(chains, level)
     for sweep in range(SWEEPS):
         down = sweep % 2 == 0
         neighbours = above if down else below
@@ -140,19 +265,18 @@ def _rank_positions(ranks: list[list[int]], depth: list[float]) -> list[float]:
 
 
 def _coordinates(
-    ranks: list[list[int]], chains: list[list[int]], breadth: list[float], graph: PlotGraph
+    ranks: list[list[int]], chains: list[list[int]], breadth: list[float], level: Level, real: int
 ) -> list[float]:
     """Position across the flow: each vertex pulled towards its neighbours (a box towards
     its boxes, so the main path runs straight and long edges go beside it), boxes first,
     the lanes of long edges making way (the priority method)."""
-    real = len(graph.nodes)
     place = [0.0] * len(breadth)
     for members in ranks:
         edge = 0.0
         for v in members:
             place[v] = edge + breadth[v] / 2
             edge += breadth[v] + NODE_GAP
-    above, below = _neighbours(chains, graph)
+    above, below = _neighbours(chains, level)
     for sweep in range(SWEEPS):
         neighbours = above if sweep % 2 == 0 else below
         sequence = ranks if sweep % 2 == 0 else ranks[::-1]
@@ -198,87 +322,3 @@ def _separate(
                 pos[k] = min(pos[k], pos[k + 1] - gap[k])
         results.append(pos)
     return [(a + b) / 2 for a, b in zip(*results, strict=True)]
-
-
-def _finish(
-    graph: PlotGraph,
-    rankdir: str,
-    rank: list[int],
-    ranks: list[list[int]],
-    chains: list[list[int]],
-    place: list[float],
-    along: list[float],
-    breadth: list[float],
-    depth: list[float],
-) -> Layout:
-    """Points in (across, along) turned into (x, y) for the direction, shifted to a margin."""
-    low = min((place[v] - breadth[v] / 2 for v in range(len(place))), default=0.0) - PADDING
-    u = [p - low for p in place]
-    v_of = [along[r] + PADDING for r in rank]
-    lines: list[list[tuple[float, float]]] = []
-    back = 0
-    for chain, edge in zip(chains, graph.edges, strict=True):
-        if edge.source >= edge.target:
-            lines.append(_around(edge.source, edge.target, back, u, v_of, rank, ranks, breadth, depth))
-            back += 1
-            continue
-        points = [(u[chain[0]], v_of[chain[0]] + depth[chain[0]] / 2)]
-        for vertex in chain[1:-1]:  # along the virtual point's lane, through its whole rank
-            half = max(depth[w] for w in ranks[rank[vertex]]) / 2
-            points += [(u[vertex], v_of[vertex] - half), (u[vertex], v_of[vertex] + half)]
-        points.append((u[chain[-1]], v_of[chain[-1]] - depth[chain[-1]] / 2))
-        lines.append(points)
-    _spread_ports(graph, lines, breadth)
-    flip = (lambda a, b: (a, b)) if rankdir == "TB" else (lambda a, b: (b, a))
-    boxes = []
-    for i in range(len(graph.nodes)):
-        x, y = flip(u[i], v_of[i])
-        w, h = flip(breadth[i], depth[i])
-        boxes.append(Box(x, y, w, h))
-    routes = [Route([flip(a, b) for a, b in line]) for line in lines]
-    right = max((a for line in lines for a, _ in line), default=0.0)
-    extent_u = max(right, *(u[i] + breadth[i] / 2 for i in range(len(u)))) + PADDING
-    extent_v = max((v_of[i] + depth[i] / 2 for i in range(len(graph.nodes))), default=0.0) + PADDING
-    width, height = flip(extent_u, extent_v)
-    return Layout(boxes, routes, width, height)
-
-
-def _around(
-    source: int,
-    target: int,
-    count: int,
-    u: list[float],
-    v_of: list[float],
-    rank: list[int],
-    ranks: list[list[int]],
-    breadth: list[float],
-    depth: list[float],
-) -> list[tuple[float, float]]:
-    """A shared layer's call on something made after its first call (or on its own
-    output) goes back against the flow: out of the source's far side, down a lane beyond
-    every box of the ranks between, into the target's far side; one lane per such edge."""
-    low, high = sorted((rank[source], rank[target]))
-    beyond = max(u[w] + breadth[w] / 2 for r in range(low, high + 1) for w in ranks[r])
-    lane = beyond + NODE_GAP / 2 + count * LANE
-    start = (u[source] + breadth[source] / 2, v_of[source] + depth[source] / 4)
-    end = (u[target] + breadth[target] / 2, v_of[target] - depth[target] / 4)
-    return [start, (lane, start[1]), (lane, end[1]), end]
-
-
-def _spread_ports(graph: PlotGraph, lines: list[list[tuple[float, float]]], breadth: list[float]) -> None:
-    """Several arrows leaving or reaching one box start and end apart, in the order of
-    where they come from, so two arrows between the same boxes stay two."""
-    ends: dict[tuple[int, int], list[int]] = {}  # (node, 0 leaving / 1 arriving) -> edges
-    for i, edge in enumerate(graph.edges):
-        if edge.source < edge.target:
-            ends.setdefault((edge.source, 0), []).append(i)
-            ends.setdefault((edge.target, 1), []).append(i)
-    for (node, arriving), edges in ends.items():
-        end = -1 if arriving else 0
-        far = -2 if arriving else 1
-        edges.sort(key=lambda i: lines[i][far][0])
-        span = breadth[node] * PORT_SPREAD
-        for k, i in enumerate(edges):
-            shift = span * ((k + 1) / (len(edges) + 1) - 0.5)
-            x, y = lines[i][end]
-            lines[i][end] = (x + shift, y)
