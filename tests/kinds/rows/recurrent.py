@@ -154,6 +154,7 @@ ROWS += [
     _bidirectional(merge_mode="mul", layer={"return_sequences": True}),
     _bidirectional("GRU", merge_mode="ave", layer={"reset_after": False}),
     _bidirectional(layer={"recurrent_activation": "hard_sigmoid", "dropout": 0.2}),
+    _bidirectional(layer={"recurrent_activation": "legacy_hard_sigmoid"}),  # Keras copies the layer: registered
     _bidirectional(
         backward_layer={
             "class_name": "GRU",
