@@ -16,7 +16,7 @@ from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
 from .dialect_marks import content_dialect
 from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
-from .keras1 import keras1_config, legacy_merge
+from .keras1 import INPUT_FIELDS, KIND_RENAMES, keras1_config, keras1_content, keras1_leftovers, legacy_merge
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
@@ -75,6 +75,8 @@ def detect_dialect(doc: Any) -> str:
         return "keras2"
     if version.startswith("3.") or "module" in doc or "registered_name" in doc:
         return "keras3"
+    if not version and keras1_content(doc):  # a Keras 1 config copied out of its file
+        return "keras1"
     return content_dialect(doc) or "concise"
 
 
@@ -96,6 +98,8 @@ class _Walker:
         self.problems = ProblemList()
         self.problem_locs: list[Loc] = []
         self.origin: dict[Loc, Loc] = {}
+        self.renamed: dict[Loc, dict[str, str]] = {}
+        """a layer config's place in the user's document -> Keras 3 field: the Keras 1 field it was"""
 
     def refuse(self, loc: Loc, message: str, **details: str | None) -> None:
         self.problems.add(loc, message, **details)
@@ -167,7 +171,11 @@ class _Walker:
         return config
 
     def _place(self, layers: list[Any], layer: Any, model_loc: Loc, origin: Loc) -> None:
-        self.origin[(*model_loc, "config", "layers", len(layers))] = origin
+        at = (*model_loc, "config", "layers", len(layers))
+        self.origin[at] = origin
+        for inner in (("config",), *(("config", key, "config") for key in WRAPPED_LAYER_KEYS)):
+            renamed = self.renamed.get((*origin, *inner), {})  # a Keras 1 field is reported as the user wrote it
+            self.origin.update({(*at, *inner, new): (*origin, *inner, old) for new, old in renamed.items()})
         layers.append(layer)
 
     def _reindex(self, model_loc: Loc, layers: list[Any]) -> None:
@@ -231,6 +239,8 @@ class _Walker:
         out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
         if kind == "Merge" and self.legacy and isinstance(out.get("config"), dict):
             kind = self.merge(out, loc)
+        if self.dialect == "keras1" and kind in KIND_RENAMES:
+            kind = out["class_name"] = KIND_RENAMES[kind]
         if kind in LAYER_ALIASES:  # Keras 2's Convolution2D, MaxPool2D...: the kind they name
             kind = out["class_name"] = LAYER_ALIASES[kind]
         entry_name = out.pop("name", None)
@@ -319,13 +329,10 @@ class _Walker:
 
     def layer_config(self, kind: Any, config: dict[str, Any], loc: Loc | None = None) -> dict[str, Any]:
         if self.dialect == "keras1":
-            for field, value, reason in keras1_config(kind, config):
-                self.refuse(
-                    (*(loc or ()), field),
-                    f"a Keras 1 field that nnspec cannot map: {reason}",
-                    received=repr(value),
-                    hint="this is a Keras 1 file; load it in Keras 2 and save it again, or remove the field",
-                )
+            renamed: dict[str, str] = {}
+            self._keras1_refusals(keras1_config(kind, config, renamed), loc)
+            if loc is not None and renamed:
+                self.renamed[loc] = renamed
         for key, value in list(config.items()):
             if key == "dtype":
                 config[key] = self.dtype(value)
@@ -341,7 +348,18 @@ class _Walker:
             config["batch_shape"] = config.pop("batch_input_shape")
         if self.legacy:
             _keras2_config(kind, config)
+        if self.dialect == "keras1":
+            self._keras1_refusals(keras1_leftovers(kind, config), loc)
         return config
+
+    def _keras1_refusals(self, refused: list[tuple[str, Any, str]], loc: Loc | None) -> None:
+        for name, value, reason in refused:
+            self.refuse(
+                (*(loc or ()), name),
+                f"a Keras 1 field that nnspec cannot map: {reason}",
+                received=brief(value),
+                hint="this is a Keras 1 file; load it in Keras 2 and save it again, or remove the field",
+            )
 
     def _pop_input_shape(self, layer: dict[str, Any]) -> tuple[list[Any] | None, Any]:
         """Keras 2 put the input shape on a model's first layer (Keras 1 its dtype too);
@@ -378,6 +396,9 @@ class _Walker:
             kind, config = value.get("class_name"), dict(value["config"])
             if isinstance(kind, str) and kind in LAYER_VARIANTS:
                 kind = out["class_name"] = self.variant(kind, config, loc)
+            if self.dialect == "keras1":  # the wrapper builds it on its own input: Keras 1 ignored these
+                kind = out["class_name"] = LAYER_ALIASES.get(kind, kind) if isinstance(kind, str) else kind
+                config = {k: v for k, v in config.items() if k not in INPUT_FIELDS}
             out["config"] = self.layer_config(kind, config, (*loc, "config"))
             return out
         return value

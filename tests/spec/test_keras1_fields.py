@@ -1,0 +1,189 @@
+"""Keras 1 fields of every kind nnspec compiles, read as Keras 2's keras/legacy/interfaces.py
+converted them (nb_filter, nb_row/nb_col, kernel_dim1..3, filter_length, subsample(_length),
+border_mode, dim_ordering, atrous_rate, pool_length, stride, length, p, init, beta_init,
+BatchNormalization's mode 0...). The fixtures are built by tests/fixtures/keras1/
+make_keras1_fixtures.py; every shape and count below is what tf-keras 2.21 reports for the
+Keras 2 model the interfaces make of each (tests/fixtures/keras1/tf_keras_equivalents.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import FIXTURES
+from nnspec.compiler.cli import app
+from nnspec.spec import SpecError, load, load_data
+
+KERAS1 = FIXTURES / "keras1"
+
+TF_KERAS = {  # fixture: (per-layer output shapes, trainable, non-trainable), from tf_keras_equivalents.py
+    "k1_image_th": (
+        [
+            (None, 8, 16, 16),
+            (None, 8, 16, 16),
+            (None, 8, 16, 16),
+            (None, 8, 8, 8),
+            (None, 8, 10, 10),
+            (None, 6, 6, 6),
+            (None, 5, 6, 6),
+            (None, 4, 12, 12),
+            (None, 4, 24, 24),
+            (None, 4, 22, 20),
+            (None, 4, 11, 10),
+            (None, 4),
+            (None, 10),
+            (None, 10),
+            (None, 10),
+            (None, 10),
+        ],
+        995,
+        16,
+    ),
+    "k1_sequence_1d": (
+        [
+            (None, 20, 8),
+            (None, 18, 6),
+            (None, 18, 6),
+            (None, 9, 6),
+            (None, 27, 6),
+            (None, 14, 4),
+            (None, 14, 3),
+            (None, 14, 3),
+            (None, 42),
+            (None, 2, 42),
+            (None, 42, 2),
+            (None, 84),
+        ],
+        803,
+        0,
+    ),
+    "k1_volume_tf": ([(None, 6, 4, 9, 4), (None, 3, 2, 4, 4), (None, 3, 2, 4, 4), (None, 4)], 152, 8),
+}
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((KERAS1 / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(TF_KERAS))
+def test_each_keras1_fixture_has_tf_keras_shapes_and_counts(name: str) -> None:
+    loaded = load(KERAS1 / f"{name}.json")
+    shapes, trainable, frozen = TF_KERAS[name]
+    assert loaded.dialect == "keras1"
+    layers = [info for info in loaded.graph.layers if info.kind != "InputLayer"]
+    assert [info.output_shapes[0] for info in layers] == shapes
+    assert (loaded.graph.params.trainable, loaded.graph.params.non_trainable) == (trainable, frozen)
+
+
+def configs(name: str) -> dict[str, Any]:
+    loaded = load(KERAS1 / f"{name}.json")
+    return {layer.config.name: layer.config for layer in loaded.spec.config.layers}
+
+
+def test_theano_ordered_image_fields_are_keras_2s() -> None:
+    c = configs("k1_image_th")
+    conv = c["convolution2d_1"]
+    assert (conv.filters, conv.kernel_size, conv.strides, conv.padding) == (8, [3, 3], [1, 1], "same")
+    assert (conv.data_format, conv.use_bias, conv.kernel_initializer.class_name) == (
+        "channels_first",
+        True,
+        "GlorotUniform",
+    )
+    assert c["batchnormalization_1"].axis == 1 and c["batchnormalization_1"].momentum == 0.99
+    assert (c["maxpooling2d_1"].padding, c["maxpooling2d_1"].data_format) == ("valid", "channels_first")
+    assert c["zeropadding2d_1"].padding == ((1, 1), (0, 2))  # Keras 1's (top, bottom, left, right)
+    atrous = c["atrousconvolution2d_1"]
+    assert (atrous.kind, atrous.dilation_rate, atrous.activation) == ("Conv2D", [2, 2], "relu")
+    separable = c["separableconvolution2d_1"]
+    assert (separable.depthwise_initializer.class_name, separable.pointwise_initializer.class_name) == (
+        "GlorotUniform",
+        "GlorotUniform",
+    )
+    assert (separable.filters, separable.depth_multiplier) == (5, 2)
+    assert c["deconvolution2d_1"].kind == "Conv2DTranspose" and c["deconvolution2d_1"].strides == [2, 2]
+    assert c["upsampling2d_1"].data_format == "channels_first"
+    assert c["globalaveragepooling2d_1"].data_format == "channels_first"
+    assert c["prelu_1"].alpha_initializer.class_name == "Zeros"
+    assert c["dropout_1"].rate == 0.5 and c["leakyrelu_1"].negative_slope == 0.3
+
+
+def test_one_dimensional_fields_are_keras_2s() -> None:
+    c = configs("k1_sequence_1d")
+    conv = c["convolution1d_2"]
+    assert (conv.filters, conv.kernel_size, conv.strides, conv.padding) == (4, 5, 2, "same")
+    assert c["atrousconvolution1d_1"].dilation_rate == 2
+    pool = c["maxpooling1d_1"]
+    assert (pool.pool_size, pool.strides, pool.padding) == (2, 2, "valid")
+    assert c["upsampling1d_1"].size == 3
+    inner = c["timedistributed_1"].layer.config
+    assert (inner.units, inner.activation) == (3, "tanh")
+
+
+def test_three_dimensional_fields_are_keras_2s() -> None:
+    c = configs("k1_volume_tf")
+    conv = c["convolution3d_1"]
+    assert (conv.kernel_size, conv.strides, conv.use_bias, conv.data_format) == (
+        [3, 3, 2],
+        [1, 2, 1],
+        False,
+        "channels_last",
+    )
+    assert c["maxpooling3d_1"].data_format == "channels_last" and c["batchnormalization_1"].momentum == 0.9
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["k1_sequence_1d", "k1_volume_tf"])
+def test_the_channels_last_fixtures_pass_the_parity_check(name: str) -> None:
+    result = CliRunner().invoke(app, ["check", str(KERAS1 / f"{name}.json")])
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.output
+
+
+@pytest.mark.torch
+def test_the_theano_ordered_model_compiles_to_torch() -> None:
+    """TensorFlow cannot run channels-first convolutions on a CPU, so no Keras parity here."""
+    import torch
+
+    import nnspec
+
+    module = nnspec.compile_torch(load(KERAS1 / "k1_image_th.json")).eval()
+    assert sum(p.numel() for p in module.parameters()) == 995
+    assert module(torch.randn(2, 3, 16, 16)).shape == (2, 10)
+
+
+def one_layer(kind: str, **config: Any) -> dict[str, Any]:
+    layer = {"class_name": kind, "config": {"name": "layer", "batch_input_shape": [None, 3, 8, 8], **config}}
+    return {"class_name": "Sequential", "keras_version": "1.2.2", "config": [layer]}
+
+
+CONV = {"nb_filter": 2, "nb_row": 3, "nb_col": 3, "dim_ordering": "tf"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "field", "message"),
+    [
+        ("Convolution2D", {**CONV, "border_mode": "full"}, "border_mode", "'full' convolution"),
+        ("BatchNormalization", {"mode": 1, "axis": -1}, "mode", "mode 1 normalised each sample"),
+        ("BatchNormalization", {"mode": 2, "axis": -1}, "mode", "batch's statistics at test time"),
+        ("Convolution2D", {**CONV, "W_learning_rate_multiplier": 2.0}, "W_learning_rate_multiplier", "no such"),
+    ],
+)
+def test_an_unmappable_keras1_field_is_one_problem_naming_it(
+    kind: str, config: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_data(one_layer(kind, **config), "k1.json")
+    (problem,) = caught.value.problems
+    assert problem.path == f"config[0].config.{field}"
+    assert "a Keras 1 field" in problem.message and message in problem.message
+
+
+def test_a_bad_value_is_reported_under_the_field_the_user_wrote() -> None:
+    with pytest.raises(SpecError) as caught:
+        load_data(one_layer("Convolution2D", **{**CONV, "nb_filter": 0}), "k1.json")
+    (problem,) = caught.value.problems
+    assert problem.path == "config[0].config.nb_filter"
