@@ -40,6 +40,7 @@ POOL = {**IMAGE, "pool_length": "pool_size", "stride": "strides", "border_mode":
 FIELD_RENAMES: dict[str, dict[str, str]] = {
     "InputLayer": {"input_dtype": "dtype"},
     "Dense": {**WEIGHTED, "output_dim": "units"},
+    "TimeDistributedDense": {**WEIGHTED, "output_dim": "units"},
     "Dropout": {"p": "rate"},
     "SpatialDropout1D": {"p": "rate"},
     "GaussianDropout": {"p": "rate"},
@@ -54,6 +55,7 @@ FIELD_RENAMES: dict[str, dict[str, str]] = {
     "LSTM": RECURRENT,
     "BatchNormalization": {"beta_init": "beta_initializer", "gamma_init": "gamma_initializer"},
     "PReLU": {"init": "alpha_initializer"},
+    "LeakyReLU": {"alpha": "negative_slope"},
     "UpSampling1D": {"length": "size"},
     **dict.fromkeys(("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose"), CONV),
     "SeparableConv2D": SEPARABLE,
@@ -81,9 +83,10 @@ DROPPED = {"consume_less": "how Keras 1 ordered the computation (cpu, mem, gpu):
 """Keras 1 fields with no effect on what a layer computes."""
 
 
-KIND_RENAMES = {"AtrousConvolution1D": "Conv1D", "AtrousConvolution2D": "Conv2D"}
-"""Keras 1 classes that are a Keras 3 kind under another name (Keras 2 kept them in
-legacy/layers.py as Conv1D/Conv2D with `dilation_rate`)."""
+KIND_RENAMES = {"AtrousConvolution1D": "Conv1D", "AtrousConvolution2D": "Conv2D", "TimeDistributedDense": "Dense"}
+"""Keras 1 classes that are a Keras 3 kind under another name (Keras 2 kept the atrous ones in
+legacy/layers.py as Conv1D/Conv2D with `dilation_rate`; a Dense applies to the last axis, as
+TimeDistributedDense did to each step)."""
 
 DATA_FORMATS = {"th": "channels_first", "tf": "channels_last", "default": None}
 """Keras 1's dim_ordering as Keras 2's data_format ('default': the configured one, channels_last)."""
@@ -157,7 +160,7 @@ def keras1_leftovers(kind: Any, config: dict[str, Any]) -> list[tuple[str, Any, 
 def _values(kind: Any, config: dict[str, Any], renamed: dict[str, str]) -> list[tuple[str, Any, str]]:
     """Keras 1 values in Keras 3's terms, as Keras 2's legacy interfaces converted them."""
     refused: list[tuple[str, Any, str]] = []
-    if renamed.get("data_format") == "dim_ordering" and config["data_format"] in DATA_FORMATS:
+    if renamed.get("data_format") == "dim_ordering" and _key(config["data_format"]) in DATA_FORMATS:
         config["data_format"] = DATA_FORMATS[config["data_format"]]
     if renamed.get("padding") == "border_mode" and config["padding"] == "full":
         del config["padding"]
@@ -165,18 +168,24 @@ def _values(kind: Any, config: dict[str, Any], renamed: dict[str, str]) -> list[
         refused.append(("border_mode", "full", why))
     if kind == "SeparableConv2D" and "init" in config:  # Keras 2: the one initializer of both kernels
         init = config.pop("init")
-        config.setdefault("depthwise_initializer", init)
-        config.setdefault("pointwise_initializer", init)
+        for new in ("depthwise_initializer", "pointwise_initializer"):
+            if new not in config:
+                config[new], renamed[new] = init, "init"
     if kind == "Conv2DTranspose":
         config.pop("output_shape", None)  # Keras 2 dropped it: the input's shape and the strides say it
     if kind == "BatchNormalization" and "mode" in config:
         mode = config.pop("mode")
-        if mode != 0:
-            why = BATCH_NORM_MODES.get(mode, "Keras 1 had modes 0, 1 and 2")
+        if mode != 0 or isinstance(mode, bool):
+            why = BATCH_NORM_MODES.get(_key(mode), "Keras 1 had modes 0, 1 and 2")
             refused.append(("mode", mode, f"{why}; Keras 2 and 3 compute mode 0 only"))
     if kind == "ZeroPadding2D" and isinstance(config.get("padding"), list | dict):
         config["padding"] = _zero_padding_2d(config["padding"])
     return refused
+
+
+def _key(value: Any) -> Any:
+    """A value usable as a table key (a list or mapping is none)."""
+    return value if isinstance(value, str | int) else None
 
 
 def _zero_padding_2d(padding: Any) -> Any:
@@ -201,7 +210,12 @@ def _keras1_object(value: dict[str, Any]) -> dict[str, Any]:
 
 KERAS1_MARKS = frozenset(
     (
-        *(field for renames in FIELD_RENAMES.values() for field in renames if field not in ("p", "length", "stride")),
+        *(
+            field
+            for renames in FIELD_RENAMES.values()
+            for field in renames
+            if field not in ("p", "length", "stride", "alpha")
+        ),
         *(field for spellings in JOINED.values() for fields in spellings for field in fields),
         "forget_bias_init",
         "consume_less",
@@ -227,6 +241,36 @@ def keras1_content(doc: dict[str, Any]) -> bool:
 
 MARK_LAYERS = 100
 """Layers looked at: a Keras 1 file writes its fields in every layer."""
+
+KERAS0_CONTAINERS = ("Sequential", "Graph", "Merge")
+
+
+def keras0_file(doc: dict[str, Any]) -> bool:
+    """Keras 0.x's to_json(): a container named by `name` ('Sequential', 'Graph') holding a bare
+    `layers` list (or a Graph's `node_config`), each layer its class in `name` beside its
+    fields; no class_name/config anywhere (Keras 0.3 keras/utils/layer_utils.py,
+    `container_from_config`)."""
+    if "class_name" in doc:
+        return False
+    layers = doc.get("layers")
+    flat = isinstance(layers, list) and all(isinstance(x, dict) and "name" in x and "config" not in x for x in layers)
+    return doc.get("name") in KERAS0_CONTAINERS and (flat or "node_config" in doc)
+
+
+KERAS1_HINT = (
+    "this is a Keras 1 file; remove or replace what nnspec cannot read, or load it in Keras 2 and save it again"
+)
+
+KERAS1_LAYERS = {
+    "Highway": "Keras 1's Highway layer has no Keras 2 or 3 equivalent",
+    "MaxoutDense": "Keras 1's MaxoutDense layer has no Keras 3 equivalent",
+    "SReLU": "Keras 1's SReLU activation layer has no Keras 2 or 3 equivalent",
+    "ParametricSoftplus": "Keras 1's ParametricSoftplus layer has no Keras 2 or 3 equivalent",
+    "ThresholdedReLU": "ThresholdedReLU, removed in Keras 3; nnspec does not compile it",
+    "LocallyConnected1D": "LocallyConnected1D, removed in Keras 3; nnspec does not compile it",
+    "LocallyConnected2D": "LocallyConnected2D, removed in Keras 3; nnspec does not compile it",
+}
+"""Keras 1 layers with no kind here, and why."""
 
 MERGE_MODES = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
 """The legacy Merge layer's modes (Keras 1, Keras <= 2.1) and the Keras 3 layers that compute them."""

@@ -16,7 +16,16 @@ from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
 from .dialect_marks import content_dialect
 from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
-from .keras1 import INPUT_FIELDS, KIND_RENAMES, keras1_config, keras1_content, keras1_leftovers, legacy_merge
+from .keras1 import (
+    INPUT_FIELDS,
+    KERAS1_HINT,
+    KERAS1_LAYERS,
+    KIND_RENAMES,
+    keras1_config,
+    keras1_content,
+    keras1_leftovers,
+    legacy_merge,
+)
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
@@ -69,14 +78,12 @@ def detect_dialect(doc: Any) -> str:
     if not isinstance(doc, dict):
         return "concise"
     version = str(doc.get("keras_version", ""))
-    if version.startswith("1."):
+    if version.startswith("1.") or (not version and keras1_content(doc)):  # or a Keras 1 config copied out
         return "keras1"
     if version.startswith("2.") or isinstance(doc.get("config"), list):
         return "keras2"
     if version.startswith("3.") or "module" in doc or "registered_name" in doc:
         return "keras3"
-    if not version and keras1_content(doc):  # a Keras 1 config copied out of its file
-        return "keras1"
     return content_dialect(doc) or "concise"
 
 
@@ -152,10 +159,16 @@ class _Walker:
                 continue
             layer = self.layer(layer, at, names)
             self._refuse_operation_in_sequential(layer, at)
+            written = layer.get("config")
+            given = [key for key in INPUT_FIELDS if isinstance(written, dict) and key in written]
             shape, dtype = self._pop_input_shape(layer)
             if shape is not None and not new_layers:
                 input_name = f"{layer['config'].get('name', 'layer')}_input"
                 self._place(new_layers, _input_layer(names.fresh(input_name), shape, dtype), loc, at)
+                made = (*loc, "config", "layers", 0, "config")  # its fields are the first layer's
+                for new, old in (("batch_shape", given[0] if given else None), ("dtype", "input_dtype")):
+                    if old in given:
+                        self.origin[(*made, new)] = (*at, "config", old)
             self._place(new_layers, layer, loc, at)
         build_shape = config.pop("build_input_shape", None)
         inner = _nested_input(new_layers[0]) if new_layers and not isinstance(build_shape, list) else None
@@ -212,7 +225,11 @@ class _Walker:
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
         if self.dialect == "keras3":  # Keras 3 numbers only a model's endpoints into a Functional from 1
-            skips = {name for layer in layers if _kind(layer) == "Functional" and (name := _entry_name(layer))}
+            skips = {
+                n
+                for layer in layers
+                if isinstance(layer, dict) and _kind(layer) == "Functional" and (n := _entry_name(layer))
+            }
         for key in ("input_layers", "output_layers"):
             if key in config:
                 config[key] = self.endpoints(config[key], calls, skips, (*loc, "config", key))
@@ -241,6 +258,8 @@ class _Walker:
             kind = self.merge(out, loc)
         if self.dialect == "keras1" and kind in KIND_RENAMES:
             kind = out["class_name"] = KIND_RENAMES[kind]
+        if self.dialect == "keras1" and kind in KERAS1_LAYERS:
+            self.refuse((*loc, "class_name"), KERAS1_LAYERS[kind], received=repr(kind), hint=KERAS1_HINT)
         if kind in LAYER_ALIASES:  # Keras 2's Convolution2D, MaxPool2D...: the kind they name
             kind = out["class_name"] = LAYER_ALIASES[kind]
         entry_name = out.pop("name", None)
@@ -310,9 +329,15 @@ class _Walker:
         kind, config, refused = legacy_merge(out["config"])
         for key, value, reason in refused:
             self.refuse((*loc, "config", key), reason, received=repr(value))
+        if "concat_axis" in out["config"]:
+            self._renames((*loc, "config"))["axis"] = "concat_axis"
         if kind is not None:
             out["class_name"], out["config"] = kind, config
         return kind or "Merge"
+
+    def _renames(self, config_loc: Loc | None) -> dict[str, str]:
+        """Where to record, for the layer config at `config_loc`, each field read under another name."""
+        return self.renamed.setdefault(config_loc, {}) if config_loc is not None else {}
 
     def variant(self, kind: str, config: dict[str, Any], loc: Loc) -> str:
         """The kind a variant names, its fixed fields set; a field given otherwise is refused."""
@@ -329,10 +354,7 @@ class _Walker:
 
     def layer_config(self, kind: Any, config: dict[str, Any], loc: Loc | None = None) -> dict[str, Any]:
         if self.dialect == "keras1":
-            renamed: dict[str, str] = {}
-            self._keras1_refusals(keras1_config(kind, config, renamed), loc)
-            if loc is not None and renamed:
-                self.renamed[loc] = renamed
+            self._keras1_refusals(keras1_config(kind, config, self._renames(loc)), loc)
         for key, value in list(config.items()):
             if key == "dtype":
                 config[key] = self.dtype(value)
@@ -345,6 +367,7 @@ class _Walker:
             elif self.machine_written and isinstance(value, float):
                 config[key] = tidy_float(value)
         if kind == "InputLayer" and "batch_input_shape" in config:
+            self._renames(loc)["batch_shape"] = "batch_input_shape"
             config["batch_shape"] = config.pop("batch_input_shape")
         if self.legacy:
             _keras2_config(kind, config)
@@ -358,7 +381,7 @@ class _Walker:
                 (*(loc or ()), name),
                 f"a Keras 1 field that nnspec cannot map: {reason}",
                 received=brief(value),
-                hint="this is a Keras 1 file; load it in Keras 2 and save it again, or remove the field",
+                hint=KERAS1_HINT,
             )
 
     def _pop_input_shape(self, layer: dict[str, Any]) -> tuple[list[Any] | None, Any]:
