@@ -272,13 +272,17 @@ KERAS1_LAYERS = {
 }
 """Keras 1 layers with no kind here, and why."""
 
-MERGE_MODES = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
-"""The legacy Merge layer's modes (Keras 1, Keras <= 2.1) and the Keras 3 layers that compute them."""
-
-MERGE_UNSUPPORTED = {
-    "dot": "Merge(mode='dot') is Keras's Dot layer, which nnspec does not compile yet",
-    "cos": "Merge(mode='cos') is Keras's Dot layer with normalize=True, which nnspec does not compile yet",
+MERGE_MODES = {
+    "sum": "Add",
+    "mul": "Multiply",
+    "ave": "Average",
+    "max": "Maximum",
+    "concat": "Concatenate",
+    "dot": "Dot",
+    "cos": "Dot",
 }
+"""The legacy Merge layer's modes (Keras 1, Keras <= 2.1) and the Keras 3 layers that compute
+them: 'cos' is the dot product of the L2-normalised inputs, Dot(normalize=True)."""
 
 
 def legacy_merge(config: dict[str, Any]) -> tuple[str | None, dict[str, Any], list[tuple[str, Any, str]]]:
@@ -288,8 +292,6 @@ def legacy_merge(config: dict[str, Any]) -> tuple[str | None, dict[str, Any], li
     refused: list[tuple[str, Any, str]] = []
     if config.get("mode_type", "raw") != "raw" or not isinstance(mode, str):
         refused.append(("mode", mode, "a Merge layer whose mode is a Python function holds code; nnspec never runs it"))
-    elif mode in MERGE_UNSUPPORTED:
-        refused.append(("mode", mode, MERGE_UNSUPPORTED[mode]))
     elif mode not in MERGE_MODES:
         refused.append(("mode", mode, f"an unknown Merge mode (Keras had {', '.join(sorted(MERGE_MODES))})"))
     else:
@@ -300,4 +302,6 @@ def legacy_merge(config: dict[str, Any]) -> tuple[str | None, dict[str, Any], li
     merged = {k: v for k, v in config.items() if k in ("name", "trainable", "dtype")}
     if kind == "Concatenate":
         merged["axis"] = config.get("concat_axis", -1)
+    if kind == "Dot":  # Keras 1's default dot_axes, -1: the last axis of each
+        merged |= {"axes": config.get("dot_axes", -1), "normalize": mode == "cos"}
     return kind, merged, refused

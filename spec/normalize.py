@@ -329,8 +329,9 @@ class _Walker:
         kind, config, refused = legacy_merge(out["config"])
         for key, value, reason in refused:
             self.refuse((*loc, "config", key), reason, received=repr(value))
-        if "concat_axis" in out["config"]:
-            self._renames((*loc, "config"))["axis"] = "concat_axis"
+        for old, new in (("concat_axis", "axis"), ("dot_axes", "axes")):
+            if old in out["config"]:
+                self._renames((*loc, "config"))[new] = old
         if kind is not None:
             out["class_name"], out["config"] = kind, config
         return kind or "Merge"
