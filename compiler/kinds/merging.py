@@ -168,7 +168,7 @@ class DotRule(KindRule):
         if config.normalize:
             inputs = [_l2_normalized(x, axis) for x, axis in zip(inputs, (a, b), strict=True)]
         equation = f"{''.join(left)},{''.join(right)}->{''.join(out)}"
-        product = call("torch.einsum", expr(f"\"{equation}\""), *inputs)
+        product = call("torch.einsum", expr(f'"{equation}"'), *inputs)
         if len(out) == 1:
             product = expr("{}.unsqueeze(-1)", atom(product))
         return TorchLayer(product, Layout.keras(len(site.output_shape)))
