@@ -25,6 +25,8 @@ from .keras1 import (
     keras1_content,
     keras1_leftovers,
     legacy_merge,
+    merge_as_functional,
+    merge_first,
 )
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
@@ -138,7 +140,10 @@ class _Walker:
         config = dict(config)
         if "dtype" in config:
             config["dtype"] = self.dtype(config["dtype"])
-        if kind == "Sequential":
+        functional = self.merge_sequential(config, layers_loc) if kind == "Sequential" and self.legacy else None
+        if functional is not None:
+            out["class_name"], out["config"] = "Functional", self.functional_of_merge(functional, loc, layers_loc)
+        elif kind == "Sequential":
             out["config"] = self.sequential(config, loc, layers_loc)
         elif kind == "Functional":
             out["config"] = self.functional(config, loc, layers_loc)
@@ -200,7 +205,44 @@ class _Walker:
             if old is not None:
                 self.origin[(*prefix, i)] = old
 
-    def functional(self, config: dict[str, Any], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+    def merge_sequential(self, config: dict[str, Any], layers_loc: Loc) -> tuple[dict[str, Any], list[Loc]] | None:
+        """Keras 1's Sequential([Merge([left, right]), ...]) as the functional model it computes
+        and where each of its layers is in the file; None for any other Sequential, or one
+        refused (then read as a Sequential)."""
+        if not merge_first(config.get("layers")):
+            return None
+        names = _NameBook(config["layers"], config.get("name"))
+        made = merge_as_functional(config["layers"], config.get("name"), names.fresh, self._branch_input)
+        if isinstance(made, str):
+            self.refuse((*layers_loc, 0), f"a Keras 1 Sequential that starts with a Merge: {made}")
+            return None
+        functional, places = made
+        return functional, [(*layers_loc, *place) for place in places]
+
+    def functional_of_merge(self, made: tuple[dict[str, Any], list[Loc]], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+        functional, at = made
+        out = self.functional(functional, loc, layers_loc, at)
+        for index, layer in enumerate(functional["layers"]):  # a branch's own layers: where the walk put them
+            if layer.get("class_name") in MODEL_CLASSES:
+                prefix, canonical = at[index], (*loc, "config", "layers", index)
+                for key in [k for k in self.origin if len(k) > len(prefix) and k[: len(prefix)] == prefix]:
+                    self.origin[(*canonical, *key[len(prefix) :])] = self.origin.pop(key)
+        return out
+
+    def _branch_input(self, branch: dict[str, Any]) -> tuple[list[Any] | None, Any]:
+        """A Merge branch's input shape and dtype, from its first layer (Keras 1 wrote them there)."""
+        config = branch.get("config")
+        layers = config.get("layers") if isinstance(config, dict) else config
+        first = layers[0] if isinstance(layers, list) and layers else None
+        if not isinstance(first, dict) or not isinstance(first.get("config"), dict):
+            return None, None
+        kind = LAYER_ALIASES.get(first.get("class_name"), first.get("class_name"))
+        return self._pop_input_shape({"class_name": kind, "config": dict(first["config"])})
+
+    def functional(
+        self, config: dict[str, Any], loc: Loc, layers_loc: Loc, places: list[Loc] | None = None
+    ) -> dict[str, Any]:
+        """`places`: where each layer is in the user's document, where not at `layers_loc`."""
         layers = config.get("layers")
         if not isinstance(layers, list):
             return config
@@ -212,7 +254,7 @@ class _Walker:
         skips = _skipping_first_node(layers) if self.legacy else set()
         new_layers = []
         for index, layer in enumerate(layers):
-            at: Loc = (*layers_loc, index)
+            at: Loc = places[index] if places else (*layers_loc, index)
             if isinstance(layer, dict):
                 layer = self.layer(layer, at, names, functional=True)
                 self._pop_input_shape(layer)

@@ -15,7 +15,7 @@ from conftest import FIXTURES
 from nnspec.spec import SpecError, load_data
 
 KERAS1 = FIXTURES / "keras1"
-FILES = ["k1_image_th", "k1_sequence_1d", "k1_volume_tf", "k1_functional_merge"]
+FILES = ["k1_image_th", "k1_sequence_1d", "k1_volume_tf", "k1_functional_merge", "k1_sequential_merge"]
 
 
 def fixture(name: str) -> dict[str, Any]:
