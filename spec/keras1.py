@@ -122,9 +122,17 @@ def keras1_config(
             renamed[new] = old
     for new, spellings in JOINED.items():
         for fields in spellings:
-            if new in renames.values() and new not in config and all(f in config for f in fields):
+            given = [f for f in fields if f in config]
+            if new not in renames.values() or new in config or not given:
+                continue
+            if len(given) == len(fields):
                 config[new] = [config.pop(f) for f in fields]
-                renamed[new] = fields[0]
+            else:  # the kernel's missing size is reported here, not as a kernel_size never written
+                missing = ", ".join(f for f in fields if f not in given)
+                refused.append(
+                    (given[0], config.pop(given[0]), f"Keras 1 wrote {', '.join(fields)} together: no {missing}")
+                )
+            renamed[new] = given[0]
     for field in DROPPED:
         config.pop(field, None)
     for field, value in config.items():

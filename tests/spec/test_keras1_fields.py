@@ -167,6 +167,7 @@ CONV = {"nb_filter": 2, "nb_row": 3, "nb_col": 3, "dim_ordering": "tf"}
     ("kind", "config", "field", "message"),
     [
         ("Convolution2D", {**CONV, "border_mode": "full"}, "border_mode", "'full' convolution"),
+        ("Convolution2D", {"nb_filter": 2, "nb_row": 3, "dim_ordering": "tf"}, "nb_row", "together: no nb_col"),
         ("BatchNormalization", {"mode": 1, "axis": -1}, "mode", "mode 1 normalised each sample"),
         ("BatchNormalization", {"mode": 2, "axis": -1}, "mode", "batch's statistics at test time"),
         ("Convolution2D", {**CONV, "W_learning_rate_multiplier": 2.0}, "W_learning_rate_multiplier", "no such"),
@@ -187,3 +188,69 @@ def test_a_bad_value_is_reported_under_the_field_the_user_wrote() -> None:
         load_data(one_layer("Convolution2D", **{**CONV, "nb_filter": 0}), "k1.json")
     (problem,) = caught.value.problems
     assert problem.path == "config[0].config.nb_filter"
+
+
+LSTM = {
+    "class_name": "LSTM",
+    "config": {
+        "name": "lstm_1",
+        "output_dim": 5,
+        "init": "glorot_uniform",
+        "inner_init": "orthogonal",
+        "forget_bias_init": "one",
+        "activation": "tanh",
+        "inner_activation": "hard_sigmoid",
+        "W_regularizer": None,
+        "U_regularizer": None,
+        "b_regularizer": None,
+        "dropout_W": 0.0,
+        "dropout_U": 0.0,
+        "return_sequences": False,
+        "consume_less": "cpu",
+        "input_dim": 3,
+        "input_length": None,
+        "trainable": True,
+    },
+}
+CONV_IN_TIME = {
+    "class_name": "Convolution2D",
+    "config": {
+        **{"name": "c", "nb_filter": 2, "nb_row": 3, "nb_col": 3, "init": "glorot_uniform", "activation": "linear"},
+        **{"border_mode": "valid", "subsample": [1, 1], "dim_ordering": "tf", "bias": True, "trainable": True},
+        "W_regularizer": {"name": "WeightRegularizer", "l1": 0.0, "l2": 0.01},
+        "b_regularizer": None,
+        "activity_regularizer": None,
+        "W_constraint": {"name": "MaxNorm", "m": 2, "axis": 0},
+        "b_constraint": {"name": "NonNeg"},
+    },
+}
+
+
+def test_wrappers_take_keras1_layers() -> None:
+    """tf-keras 2.21: Bidirectional(LSTM(5)) on (7, 3) has 360 parameters; TimeDistributed(
+    Conv2D(2, 3)) on (4, 8, 8, 1) then BatchNormalization, 24 trainable and 4 not."""
+    first = {"batch_input_shape": [None, 7, 3], "input_dtype": "float32", "trainable": True}
+    bidirectional = {"class_name": "Bidirectional", "config": {"name": "bi", "layer": LSTM, "merge_mode": "concat"}}
+    bidirectional["config"] |= first
+    loaded = load_data({"class_name": "Sequential", "keras_version": "1.2.2", "config": [bidirectional]}, "k1.json")
+    inner = loaded.spec.config.layers[1].config.layer.config
+    assert (inner.units, inner.unit_forget_bias, loaded.graph.params.total) == (5, True, 360)
+    timed = {"name": "td", "layer": CONV_IN_TIME, "batch_input_shape": [None, 4, 8, 8, 1], "trainable": True}
+    norm = {"name": "bn", "epsilon": 0.001, "mode": 0, "axis": -1, "momentum": 0.99, "beta_regularizer": None}
+    norm["gamma_regularizer"] = {"name": "WeightRegularizer", "l1": 0.01, "l2": 0.0}
+    doc = {
+        "class_name": "Sequential",
+        "keras_version": "1.2.2",
+        "config": [
+            {"class_name": "TimeDistributed", "config": timed},
+            {"class_name": "BatchNormalization", "config": norm},
+        ],
+    }
+    loaded = load_data(doc, "k1.json")
+    conv = loaded.spec.config.layers[1].config.layer
+    assert conv.class_name == "Conv2D" and conv.config.kernel_size == [3, 3]
+    assert (conv.config.kernel_constraint.class_name, conv.config.kernel_constraint.max_value) == ("MaxNorm", 2)
+    assert conv.config.bias_constraint.class_name == "NonNeg" and conv.config.kernel_regularizer.l2 == 0.01
+    assert loaded.spec.config.layers[2].config.gamma_regularizer.l1 == 0.01
+    assert (loaded.graph.params.trainable, loaded.graph.params.non_trainable) == (24, 4)
+    assert loaded.graph.output_shapes == [(None, 4, 6, 6, 2)]
