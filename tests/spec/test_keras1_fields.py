@@ -254,3 +254,14 @@ def test_wrappers_take_keras1_layers() -> None:
     assert loaded.spec.config.layers[2].config.gamma_regularizer.l1 == 0.01
     assert (loaded.graph.params.trainable, loaded.graph.params.non_trainable) == (24, 4)
     assert loaded.graph.output_shapes == [(None, 4, 6, 6, 2)]
+
+
+def test_a_first_convolution1d_takes_its_shape_from_input_length_and_input_dim() -> None:
+    """Keras 2's conv1d_args_preprocessor: input_shape = (input_length, input_dim); Conv1D(4, 3)
+    on (10, 6) has 6 * 3 * 4 + 4 = 76 parameters (tf-keras 2.21 reports the same)."""
+    conv = {"name": "c", "nb_filter": 4, "filter_length": 3, "border_mode": "valid", "subsample_length": 1}
+    conv |= {"input_dim": 6, "input_length": 10, "init": "glorot_uniform", "activation": "relu", "bias": True}
+    layers = [{"class_name": "Convolution1D", "config": conv}, {"class_name": "GlobalMaxPooling1D", "config": {}}]
+    loaded = load_data({"class_name": "Sequential", "keras_version": "1.2.2", "config": layers}, "k1.json")
+    assert loaded.spec.config.layers[0].config.batch_shape == [None, 10, 6]
+    assert loaded.graph.params.total == 76 and loaded.graph.output_shapes == [(None, 4)]
