@@ -24,10 +24,8 @@ from .keras1 import (
     keras1_config,
     keras1_content,
     keras1_leftovers,
-    legacy_merge,
-    merge_as_functional,
-    merge_first,
 )
+from .keras1_merge import legacy_merge, merge_as_functional, merge_first
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
