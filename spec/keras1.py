@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import Problem
+
 WEIGHTED = {
     "init": "kernel_initializer",
     "W_regularizer": "kernel_regularizer",
@@ -279,3 +281,31 @@ KERAS1_LAYERS = {
     "LocallyConnected2D": "LocallyConnected2D, removed in Keras 3; nnspec does not compile it",
 }
 """Keras 1 layers with no kind here, and why."""
+
+
+def declared_shape_problems(declared: list[tuple[Any, Any, Any]], graph: Any) -> list[Problem]:
+    """Keras 1's Deconvolution2D wrote the output shape it was given; Keras 2 dropped the
+    field and computes the shape. Where the two differ the file's model is not the one
+    read, so that is refused (a layer inside a nested model is not checked)."""
+    from .errors import format_path
+
+    problems: list[Problem] = []
+    layers = {info.name: info for info in graph.layers} if declared else {}
+    for loc, name, shape in declared:
+        known = layers.get(name) if isinstance(name, str) else None
+        if known is None or not isinstance(shape, list | tuple):
+            continue
+        computed = known.output_shapes[0]
+        if len(shape) != len(computed) or any(
+            d is not None and d != c for d, c in zip(shape[1:], computed[1:], strict=True)
+        ):
+            problems.append(
+                Problem(
+                    format_path(loc),
+                    "Keras 1's Deconvolution2D output_shape differs from the shape Keras 2 and 3 compute",
+                    received=str(list(shape)),
+                    expected=str(list(computed)),
+                    hint="Keras 2 dropped output_shape; set strides and padding (or output_padding) to give it",
+                )
+            )
+    return problems

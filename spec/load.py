@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from .errors import MAX_KEPT, PathPart, Problem, Problems, SpecError, brief, did_you_mean, format_path
 from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
-from .keras1 import keras0_file
+from .keras1 import declared_shape_problems, keras0_file
 from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
 from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, empty_problem, nesting_problem
@@ -131,6 +131,9 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
     too_large = activation_problem(graph, mapper, max_activations) or empty_problem(graph, mapper)
     if too_large is not None:
         raise SpecError([too_large])
+    declared = declared_shape_problems(normalized.declared_shapes, graph)
+    if declared:
+        raise SpecError(declared)
     return LoadedSpec(spec, graph, normalized.dialect, name)
 
 

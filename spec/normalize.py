@@ -58,6 +58,8 @@ class Normalized:
     """what the normaliser itself refused (code layers, custom classes, ambiguity)"""
     problem_locs: list[Loc] = field(default_factory=list)
     """where each of `problems` is, in the user's document"""
+    declared_shapes: list[tuple[Loc, Any, Any]] = field(default_factory=list)
+    """(where, layer name, shape): output shapes a Keras 1 file declared, checked once computed"""
 
     def canonical_loc(self, loc: Loc) -> Loc | None:
         """Where a place in the user's document is in the canonical one (through the
@@ -93,7 +95,8 @@ def normalize(doc: Any) -> Normalized:
     if not isinstance(doc, dict):
         return Normalized(doc, dialect)
     data = walker.model(doc, (), top=True)
-    return Normalized(data, dialect, walker.origin, walker.problems.items, walker.problem_locs)
+    problems, locs = walker.problems.items, walker.problem_locs
+    return Normalized(data, dialect, walker.origin, problems, locs, walker.declared_shapes)
 
 
 class _Walker:
@@ -106,6 +109,7 @@ class _Walker:
         self.problem_locs: list[Loc] = []
         self.origin: dict[Loc, Loc] = {}
         self.renamed: dict[Loc, dict[str, str]] = {}
+        self.declared_shapes: list[tuple[Loc, Any, Any]] = []
         """a layer config's place in the user's document -> Keras 3 field: the Keras 1 field it was"""
 
     def refuse(self, loc: Loc, message: str, **details: str | None) -> None:
@@ -395,6 +399,10 @@ class _Walker:
 
     def layer_config(self, kind: Any, config: dict[str, Any], loc: Loc | None = None) -> dict[str, Any]:
         if self.dialect == "keras1":
+            if kind == "Conv2DTranspose" and config.get("output_shape") is not None:  # Keras 1's Deconvolution2D
+                self.declared_shapes.append(
+                    ((*(loc or ()), "output_shape"), config.get("name"), config["output_shape"])
+                )
             self._keras1_refusals(keras1_config(kind, config, self._renames(loc)), loc)
         for key, value in list(config.items()):
             if key == "dtype":

@@ -265,3 +265,15 @@ def test_a_first_convolution1d_takes_its_shape_from_input_length_and_input_dim()
     loaded = load_data({"class_name": "Sequential", "keras_version": "1.2.2", "config": layers}, "k1.json")
     assert loaded.spec.config.layers[0].config.batch_shape == [None, 10, 6]
     assert loaded.graph.params.total == 76 and loaded.graph.output_shapes == [(None, 4)]
+
+
+def test_a_deconvolution2d_output_shape_keras_does_not_compute_is_refused() -> None:
+    """Keras 2 dropped Deconvolution2D's output_shape (legacy interfaces' deconv2d_args_preprocessor)
+    and computes it: one that agrees is dropped, one that differs would be another model."""
+    doc = fixture("k1_image_th")
+    doc["config"][7]["config"]["output_shape"] = [None, 4, 13, 12]
+    with pytest.raises(SpecError) as caught:
+        load_data(doc, "k1.json")
+    (problem,) = caught.value.problems
+    assert problem.path == "config[7].config.output_shape" and "Deconvolution2D output_shape" in problem.message
+    assert problem.expected == "[None, 4, 12, 12]"
