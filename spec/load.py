@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from .errors import MAX_KEPT, PathPart, Problem, Problems, SpecError, brief, did_you_mean, format_path
 from .gcpause import gc_paused
 from .graph import DEFAULT_MAX_PARAMS, Graph, analyze
+from .keras1 import declared_shape_problems, keras0_file
 from .keras_layers import KERAS_LAYERS
 from .layers import LAYER_KINDS
 from .limits import DEFAULT_MAX_ACTIVATIONS, activation_problem, empty_problem, nesting_problem
@@ -87,6 +88,12 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
     if is_tfjs(doc):  # a TF.js model.json: the Keras model it wraps, reported as tfjs
         return _load_tfjs(doc, name, max_params, max_activations)
     _refuse_lone_surrogates(doc)
+    if keras0_file(doc):
+        raise SpecError.at(
+            "<document>",
+            "a Keras 0.x file (layers named by class in `name`, no class_name/config): nnspec reads Keras 1 and later",
+            hint="load it in Keras 1 and save it again with model.to_json()",
+        )
     _refuse_shapeless_layers(doc)
     too_deep = nesting_problem(doc)
     if too_deep is not None:
@@ -124,6 +131,9 @@ def _load(doc: Any, name: str, max_params: int, max_activations: int) -> LoadedS
     too_large = activation_problem(graph, mapper, max_activations) or empty_problem(graph, mapper)
     if too_large is not None:
         raise SpecError([too_large])
+    declared = declared_shape_problems(normalized.declared_shapes, graph)
+    if declared:
+        raise SpecError(declared)
     return LoadedSpec(spec, graph, normalized.dialect, name)
 
 

@@ -16,7 +16,16 @@ from .activations import KERAS2_RENAMES
 from .base import snake_case, tidy_float
 from .dialect_marks import content_dialect
 from .errors import PathPart, Problem, ProblemList, brief, did_you_mean
-from .keras1 import keras1_config, legacy_merge
+from .keras1 import (
+    INPUT_FIELDS,
+    KERAS1_HINT,
+    KERAS1_LAYERS,
+    KIND_RENAMES,
+    keras1_config,
+    keras1_content,
+    keras1_leftovers,
+)
+from .keras1_merge import legacy_merge, merge_as_functional, merge_first
 from .layers import OPERATION_PREFIXES
 from .layers.base import LAYER_ALIASES, LAYER_KINDS, LAYER_VARIANTS
 
@@ -49,6 +58,8 @@ class Normalized:
     """what the normaliser itself refused (code layers, custom classes, ambiguity)"""
     problem_locs: list[Loc] = field(default_factory=list)
     """where each of `problems` is, in the user's document"""
+    declared_shapes: list[tuple[Loc, Any, Any]] = field(default_factory=list)
+    """(where, layer name, shape): output shapes a Keras 1 file declared, checked once computed"""
 
     def canonical_loc(self, loc: Loc) -> Loc | None:
         """Where a place in the user's document is in the canonical one (through the
@@ -69,7 +80,7 @@ def detect_dialect(doc: Any) -> str:
     if not isinstance(doc, dict):
         return "concise"
     version = str(doc.get("keras_version", ""))
-    if version.startswith("1."):
+    if version.startswith("1.") or (not version and keras1_content(doc)):  # or a Keras 1 config copied out
         return "keras1"
     if version.startswith("2.") or isinstance(doc.get("config"), list):
         return "keras2"
@@ -84,7 +95,8 @@ def normalize(doc: Any) -> Normalized:
     if not isinstance(doc, dict):
         return Normalized(doc, dialect)
     data = walker.model(doc, (), top=True)
-    return Normalized(data, dialect, walker.origin, walker.problems.items, walker.problem_locs)
+    problems, locs = walker.problems.items, walker.problem_locs
+    return Normalized(data, dialect, walker.origin, problems, locs, walker.declared_shapes)
 
 
 class _Walker:
@@ -96,6 +108,9 @@ class _Walker:
         self.problems = ProblemList()
         self.problem_locs: list[Loc] = []
         self.origin: dict[Loc, Loc] = {}
+        self.renamed: dict[Loc, dict[str, str]] = {}
+        self.declared_shapes: list[tuple[Loc, Any, Any]] = []
+        """a layer config's place in the user's document -> Keras 3 field: the Keras 1 field it was"""
 
     def refuse(self, loc: Loc, message: str, **details: str | None) -> None:
         self.problems.add(loc, message, **details)
@@ -127,7 +142,10 @@ class _Walker:
         config = dict(config)
         if "dtype" in config:
             config["dtype"] = self.dtype(config["dtype"])
-        if kind == "Sequential":
+        functional = self.merge_sequential(config, layers_loc) if kind == "Sequential" and self.legacy else None
+        if functional is not None:
+            out["class_name"], out["config"] = "Functional", self.functional_of_merge(functional, loc, layers_loc)
+        elif kind == "Sequential":
             out["config"] = self.sequential(config, loc, layers_loc)
         elif kind == "Functional":
             out["config"] = self.functional(config, loc, layers_loc)
@@ -148,10 +166,16 @@ class _Walker:
                 continue
             layer = self.layer(layer, at, names)
             self._refuse_operation_in_sequential(layer, at)
+            written = layer.get("config")
+            given = [key for key in INPUT_FIELDS if isinstance(written, dict) and key in written]
             shape, dtype = self._pop_input_shape(layer)
             if shape is not None and not new_layers:
                 input_name = f"{layer['config'].get('name', 'layer')}_input"
                 self._place(new_layers, _input_layer(names.fresh(input_name), shape, dtype), loc, at)
+                made = (*loc, "config", "layers", 0, "config")  # its fields are the first layer's
+                for new, old in (("batch_shape", given[0] if given else None), ("dtype", "input_dtype")):
+                    if old in given:
+                        self.origin[(*made, new)] = (*at, "config", old)
             self._place(new_layers, layer, loc, at)
         build_shape = config.pop("build_input_shape", None)
         inner = _nested_input(new_layers[0]) if new_layers and not isinstance(build_shape, list) else None
@@ -167,7 +191,11 @@ class _Walker:
         return config
 
     def _place(self, layers: list[Any], layer: Any, model_loc: Loc, origin: Loc) -> None:
-        self.origin[(*model_loc, "config", "layers", len(layers))] = origin
+        at = (*model_loc, "config", "layers", len(layers))
+        self.origin[at] = origin
+        for inner in (("config",), *(("config", key, "config") for key in WRAPPED_LAYER_KEYS)):
+            renamed = self.renamed.get((*origin, *inner), {})  # a Keras 1 field is reported as the user wrote it
+            self.origin.update({(*at, *inner, new): (*origin, *inner, old) for new, old in renamed.items()})
         layers.append(layer)
 
     def _reindex(self, model_loc: Loc, layers: list[Any]) -> None:
@@ -179,7 +207,44 @@ class _Walker:
             if old is not None:
                 self.origin[(*prefix, i)] = old
 
-    def functional(self, config: dict[str, Any], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+    def merge_sequential(self, config: dict[str, Any], layers_loc: Loc) -> tuple[dict[str, Any], list[Loc]] | None:
+        """Keras 1's Sequential([Merge([left, right]), ...]) as the functional model it computes
+        and where each of its layers is in the file; None for any other Sequential, or one
+        refused (then read as a Sequential)."""
+        if not merge_first(config.get("layers")):
+            return None
+        names = _NameBook(config["layers"], config.get("name"))
+        made = merge_as_functional(config["layers"], config.get("name"), names.fresh, self._branch_input)
+        if isinstance(made, str):
+            self.refuse((*layers_loc, 0), f"a Keras 1 Sequential that starts with a Merge: {made}")
+            return None
+        functional, places = made
+        return functional, [(*layers_loc, *place) for place in places]
+
+    def functional_of_merge(self, made: tuple[dict[str, Any], list[Loc]], loc: Loc, layers_loc: Loc) -> dict[str, Any]:
+        functional, at = made
+        out = self.functional(functional, loc, layers_loc, at)
+        for index, layer in enumerate(functional["layers"]):  # a branch's own layers: where the walk put them
+            if layer.get("class_name") in MODEL_CLASSES:
+                prefix, canonical = at[index], (*loc, "config", "layers", index)
+                for key in [k for k in self.origin if len(k) > len(prefix) and k[: len(prefix)] == prefix]:
+                    self.origin[(*canonical, *key[len(prefix) :])] = self.origin.pop(key)
+        return out
+
+    def _branch_input(self, branch: dict[str, Any]) -> tuple[list[Any] | None, Any]:
+        """A Merge branch's input shape and dtype, from its first layer (Keras 1 wrote them there)."""
+        config = branch.get("config")
+        layers = config.get("layers") if isinstance(config, dict) else config
+        first = layers[0] if isinstance(layers, list) and layers else None
+        if not isinstance(first, dict) or not isinstance(first.get("config"), dict):
+            return None, None
+        kind = LAYER_ALIASES.get(first.get("class_name"), first.get("class_name"))
+        return self._pop_input_shape({"class_name": kind, "config": dict(first["config"])})
+
+    def functional(
+        self, config: dict[str, Any], loc: Loc, layers_loc: Loc, places: list[Loc] | None = None
+    ) -> dict[str, Any]:
+        """`places`: where each layer is in the user's document, where not at `layers_loc`."""
         layers = config.get("layers")
         if not isinstance(layers, list):
             return config
@@ -191,7 +256,7 @@ class _Walker:
         skips = _skipping_first_node(layers) if self.legacy else set()
         new_layers = []
         for index, layer in enumerate(layers):
-            at: Loc = (*layers_loc, index)
+            at: Loc = places[index] if places else (*layers_loc, index)
             if isinstance(layer, dict) and self.legacy and layer.get("class_name") == "TFOpLambda":
                 layer = self.tf_operation(layer, at, skips)
             if isinstance(layer, dict):
@@ -206,7 +271,11 @@ class _Walker:
             self._place(new_layers, layer, loc, at)
         config["layers"] = new_layers
         if self.dialect == "keras3":  # Keras 3 numbers only a model's endpoints into a Functional from 1
-            skips = {name for layer in layers if _kind(layer) == "Functional" and (name := _entry_name(layer))}
+            skips = {
+                n
+                for layer in layers
+                if isinstance(layer, dict) and _kind(layer) == "Functional" and (n := _entry_name(layer))
+            }
         for key in ("input_layers", "output_layers"):
             if key in config:
                 config[key] = self.endpoints(config[key], calls, skips, (*loc, "config", key))
@@ -233,6 +302,10 @@ class _Walker:
         out = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
         if kind == "Merge" and self.legacy and isinstance(out.get("config"), dict):
             kind = self.merge(out, loc)
+        if self.dialect == "keras1" and kind in KIND_RENAMES:
+            kind = out["class_name"] = KIND_RENAMES[kind]
+        if self.dialect == "keras1" and kind in KERAS1_LAYERS:
+            self.refuse((*loc, "class_name"), KERAS1_LAYERS[kind], received=repr(kind), hint=KERAS1_HINT)
         if kind in LAYER_ALIASES:  # Keras 2's Convolution2D, MaxPool2D...: the kind they name
             kind = out["class_name"] = LAYER_ALIASES[kind]
         entry_name = out.pop("name", None)
@@ -323,9 +396,16 @@ class _Walker:
         kind, config, refused = legacy_merge(out["config"])
         for key, value, reason in refused:
             self.refuse((*loc, "config", key), reason, received=repr(value))
+        for old, new in (("concat_axis", "axis"), ("dot_axes", "axes")):
+            if old in out["config"]:
+                self._renames((*loc, "config"))[new] = old
         if kind is not None:
             out["class_name"], out["config"] = kind, config
         return kind or "Merge"
+
+    def _renames(self, config_loc: Loc | None) -> dict[str, str]:
+        """Where to record, for the layer config at `config_loc`, each field read under another name."""
+        return self.renamed.setdefault(config_loc, {}) if config_loc is not None else {}
 
     def variant(self, kind: str, config: dict[str, Any], loc: Loc) -> str:
         """The kind a variant names, its fixed fields set; a field given otherwise is refused."""
@@ -342,13 +422,11 @@ class _Walker:
 
     def layer_config(self, kind: Any, config: dict[str, Any], loc: Loc | None = None) -> dict[str, Any]:
         if self.dialect == "keras1":
-            for field, value, reason in keras1_config(kind, config):
-                self.refuse(
-                    (*(loc or ()), field),
-                    f"a Keras 1 field that nnspec cannot map: {reason}",
-                    received=repr(value),
-                    hint="this is a Keras 1 file; load it in Keras 2 and save it again, or remove the field",
+            if kind == "Conv2DTranspose" and config.get("output_shape") is not None:  # Keras 1's Deconvolution2D
+                self.declared_shapes.append(
+                    ((*(loc or ()), "output_shape"), config.get("name"), config["output_shape"])
                 )
+            self._keras1_refusals(keras1_config(kind, config, self._renames(loc)), loc)
         for key, value in list(config.items()):
             if key == "dtype":
                 config[key] = self.dtype(value)
@@ -361,10 +439,22 @@ class _Walker:
             elif self.machine_written and isinstance(value, float):
                 config[key] = tidy_float(value)
         if kind == "InputLayer" and "batch_input_shape" in config:
+            self._renames(loc)["batch_shape"] = "batch_input_shape"
             config["batch_shape"] = config.pop("batch_input_shape")
         if self.legacy:
             _keras2_config(kind, config)
+        if self.dialect == "keras1":
+            self._keras1_refusals(keras1_leftovers(kind, config), loc)
         return config
+
+    def _keras1_refusals(self, refused: list[tuple[str, Any, str]], loc: Loc | None) -> None:
+        for name, value, reason in refused:
+            self.refuse(
+                (*(loc or ()), name),
+                f"a Keras 1 field that nnspec cannot map: {reason}",
+                received=brief(value),
+                hint=KERAS1_HINT,
+            )
 
     def _pop_input_shape(self, layer: dict[str, Any]) -> tuple[list[Any] | None, Any]:
         """Keras 2 put the input shape on a model's first layer (Keras 1 its dtype too);
@@ -401,6 +491,9 @@ class _Walker:
             kind, config = value.get("class_name"), dict(value["config"])
             if isinstance(kind, str) and kind in LAYER_VARIANTS:
                 kind = out["class_name"] = self.variant(kind, config, loc)
+            if self.dialect == "keras1":  # the wrapper builds it on its own input: Keras 1 ignored these
+                kind = out["class_name"] = LAYER_ALIASES.get(kind, kind) if isinstance(kind, str) else kind
+                config = {k: v for k, v in config.items() if k not in INPUT_FIELDS}
             out["config"] = self.layer_config(kind, config, (*loc, "config"))
             return out
         return value

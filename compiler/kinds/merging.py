@@ -148,3 +148,33 @@ def _cat(site: FromSite) -> Matched:
     return Matched(
         [KerasLayer("Concatenate", {"axis": -1 if axis == first.rank - 1 else axis}, extra_inputs=tuple(others))]
     )
+
+
+@rule("Dot")
+class DotRule(KindRule):
+    """Keras's batch_dot as one einsum over the two inputs in Keras's layout: the batch
+    letter shared, the summed axes sharing a letter; a result of the batch axis alone gets a
+    unit axis, as Keras gives it. `normalize` scales each input as keras.ops.normalize does,
+    x * min(rsqrt(sum(x ** 2)), 1 / epsilon), along its summed axis."""
+
+    def torch(self, config: spec.DotConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
+        first, second = site.input_shapes
+        a, b = config.contracted(site.input_shapes)
+        letters = iter("cdefghijklmnopqrstuvwxyz")
+        left = ["b", *(next(letters) for _ in first[1:])]
+        right = ["b", *(next(letters) for _ in second[1:])]
+        right[b] = left[a]
+        out = [*left[:a], *left[a + 1 :], *(x for i, x in enumerate(right) if i not in (0, b))]
+        if config.normalize:
+            inputs = [_l2_normalized(x, axis) for x, axis in zip(inputs, (a, b), strict=True)]
+        equation = f"{''.join(left)},{''.join(right)}->{''.join(out)}"
+        product = call("torch.einsum", expr(f'"{equation}"'), *inputs)
+        if len(out) == 1:
+            product = expr("{}.unsqueeze(-1)", atom(product))
+        return TorchLayer(product, Layout.keras(len(site.output_shape)))
+
+
+def _l2_normalized(x: Expr, axis: int) -> Expr:
+    """keras.ops.normalize(x, axis): its epsilon is Keras's backend epsilon, 1e-7."""
+    scale = expr(f"torch.rsqrt({{}}.square().sum({axis}, keepdim=True)).clamp(max=1e7)", atom(x))
+    return expr("{} * {}", atom(x), scale)

@@ -39,7 +39,7 @@ FAMILY_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "core": ("Activation", "Dense", "Dropout", "Flatten", "InputLayer", "Reshape"),
     "embedding": ("Embedding", "Masking"),
-    "merging": ("Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract"),
+    "merging": ("Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract"),
     "normalization": ("BatchNormalization", "LayerNormalization"),
     "pooling": (
         *("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D"),

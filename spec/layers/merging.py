@@ -1,4 +1,4 @@
-"""Merge layers: Concatenate and the element-wise Add, Subtract, Multiply, Average,
+"""Merge layers: Concatenate, Dot and the element-wise Add, Subtract, Multiply, Average,
 Maximum, Minimum. Each is called on a list of tensors."""
 
 from __future__ import annotations
@@ -101,3 +101,34 @@ class ConcatenateConfig(LayerConfig):
                 raise ShapeError(f"Concatenate on axis {self.axis} needs all other axes equal, but axis {i} differs")
             out.append(sizes.pop() if sizes else None)
         return tuple(out)
+
+
+@layer_kind("Dot")
+class DotConfig(LayerConfig):
+    """The dot product of two tensors along one axis of each, sample by sample (Keras's
+    merging/dot.py `batch_dot`); with `normalize`, each is first L2-normalised along its
+    axis, which makes it the cosine similarity. A negative axis counts from each input's end."""
+
+    merges: ClassVar[bool] = True
+    axes: Int | tuple[Int, Int]
+    normalize: bool = False
+
+    def contracted(self, inputs: Sequence[Shape]) -> tuple[int, int]:
+        """The axis summed over in each input, as non-negative indices."""
+        pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes
+        out = tuple(resolve_axis(axis, len(shape), "Dot axis") for axis, shape in zip(pair, inputs, strict=True))
+        if 0 in out:
+            raise ShapeError("Dot cannot sum over the batch axis (axis 0)")
+        return out  # type: ignore[return-value]
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        if len(inputs) != 2:
+            raise ShapeError(f"Dot takes exactly 2 inputs, got {len(inputs)}")
+        first, second = inputs
+        if len(first) < 2 or len(second) < 2:
+            raise ShapeError("Dot needs inputs with at least one axis besides the batch")
+        a, b = self.contracted(inputs)
+        if first[a] is not None and second[b] is not None and first[a] != second[b]:
+            raise ShapeError(f"Dot sums axis {a} of size {first[a]} against axis {b} of size {second[b]}")
+        out = (*first[:a], *first[a + 1 :], *(d for i, d in enumerate(second) if i not in (0, b)))
+        return out if len(out) > 1 else (*out, 1)

@@ -558,6 +558,13 @@ CASES: list[KindCase] = [
         KindCase(kind, {}, input_shapes=((4,),), id=f"{kind}([4])")
         for kind in ("Add", "Average", "Maximum", "Concatenate")
     ),
+    KindCase("Dot", {"axes": 1}, input_shapes=((4,), (4,))),
+    KindCase("Dot", {"axes": -1, "normalize": True}, input_shapes=((4,), (4,))),
+    KindCase("Dot", {"axes": [2, 2]}, input_shapes=((3, 4), (5, 4))),
+    KindCase("Dot", {"axes": [1, 2]}, input_shapes=((3, 4), (5, 3))),
+    KindCase("Dot", {"axes": -1, "normalize": True}, input_shapes=((3, 4), (5, 4))),
+    KindCase("Dot", {"axes": [1, 2], "normalize": True}, input_shapes=((4,), (3, 4))),
+    KindCase("Dot", {"axes": [-1, 1]}, input_shapes=((3, 4), (4,))),
     # models
     KindCase("Dense", id="model:shared_layer", spec=SHARED_LAYER),
     KindCase("Functional", id="model:reversed_inputs", spec=REVERSED_INPUTS),

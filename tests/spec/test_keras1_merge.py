@@ -1,6 +1,6 @@
 """Keras 1 functional files (3-item tensor references, `input_dtype`, Keras 1 field names)
 and the legacy Merge layer (Keras 1 and Keras <= 2.1), read as the merge layer its mode
-names; a mode with no such layer, or given as code, refused at its path (issue 11)."""
+names (dot and cos: Dot); a mode with no such layer, or given as code, refused at its path (issue 11)."""
 
 from __future__ import annotations
 
@@ -51,8 +51,6 @@ def test_each_merge_mode_is_its_layer(mode: str, kind: str) -> None:
 @pytest.mark.parametrize(
     ("merge", "field", "message"),
     [
-        ({"mode": "dot"}, "mode", "Keras's Dot layer, which nnspec does not compile yet"),
-        ({"mode": "cos"}, "mode", "Dot layer with normalize=True"),
         ({"mode": "gASVKAAAAAAAAAB9lC4=", "mode_type": "lambda"}, "mode", "holds code; nnspec never runs it"),
         ({"output_shape": [None, 16]}, "output_shape", "a Merge layer's output_shape"),
     ],
@@ -62,6 +60,32 @@ def test_what_a_merge_cannot_be_is_refused_at_its_path(merge: dict[str, Any], fi
         load_data(merge_model(**merge), "k1.json")
     (problem,) = caught.value.problems
     assert problem.path == f"config.layers[3].config.{field}" and message in problem.message
+
+
+@pytest.mark.parametrize("mode", ["dot", "cos"])
+def test_a_dot_or_cos_merge_is_keras_dot_layer(mode: str) -> None:
+    """tf-keras 2.21 gives the Keras 2 model with Dot(axes=-1, normalize=mode == 'cos') in the
+    Merge's place 86 parameters and the merge an output of (None, 1)."""
+    loaded = load_data(merge_model(mode=mode, dot_axes=[1, 1]), "k1.json")
+    merged = loaded.spec.config.layers[3].config
+    assert (merged.kind, merged.axes, merged.normalize) == ("Dot", (1, 1), mode == "cos")
+    assert loaded.graph.params.total == 86 and loaded.graph.output_shapes == [(None, 3)]
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+def test_a_cos_merge_passes_the_parity_check(tmp_path: Any) -> None:
+    path = tmp_path / "k1_cos.json"
+    path.write_text(json.dumps(merge_model(mode="cos", dot_axes=[1, 1])))
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.output
+
+
+def test_a_bad_dot_axes_is_reported_as_dot_axes() -> None:
+    with pytest.raises(SpecError) as caught:
+        load_data(merge_model(mode="dot", dot_axes="last"), "k1.json")
+    assert [p.path for p in caught.value.problems] == ["config.layers[3].config.dot_axes"]
 
 
 def test_a_keras2_file_with_the_legacy_merge_reads_too() -> None:
