@@ -102,7 +102,12 @@ def _load(path: Path, max_params: int, max_activations: int = DEFAULT_MAX_ACTIVA
 
 @app.command(cls=Command)
 def validate(
-    files: Annotated[list[Path], typer.Argument(exists=True, help="Spec files (JSON or YAML, any Keras dialect).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True, help="Spec files (JSON or YAML, any Keras dialect), or Keras .keras / full-model .h5 files."
+        ),
+    ],
     max_params: MaxParams = DEFAULT_MAX_PARAMS,
     max_activations: MaxActivations = DEFAULT_MAX_ACTIVATIONS,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
@@ -112,7 +117,7 @@ def validate(
     failed = False
     for file in files:
         try:
-            loaded = load(file, max_params=max_params, max_activations=max_activations)
+            loaded = _architecture(file, max_params, max_activations)
         except SpecError as error:
             failed = True
             shown = error.problems[:MAX_SHOWN]
@@ -132,6 +137,29 @@ def validate(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     raise typer.Exit(1 if failed else 0)
+
+
+def _architecture(file: Path, max_params: int, max_activations: int) -> LoadedSpec:
+    """A spec file, or the architecture a Keras file holds (read as data: no framework)."""
+    if file.suffix.lower() in (".keras", ".h5"):
+        from .convert import keras_file_spec
+        from .weights.links import WeightError
+
+        try:
+            loaded = keras_file_spec(file)
+        except WeightError as exc:  # a weights-only file, or one that is no Keras file
+            message = str(exc).removeprefix(f"{file}: ")
+            if message.startswith("holds weights only"):
+                message = "holds weights only, no architecture: validate the spec they belong to"
+            raise SpecError.at(str(file), message) from None
+        if loaded.graph.params.total > max_params:
+            raise SpecError.at(
+                str(file),
+                f"the model has {loaded.graph.params.total:,} parameters",
+                expected=f"at most {max_params:,} (--max-params)",
+            )
+        return loaded
+    return load(file, max_params=max_params, max_activations=max_activations)
 
 
 @app.command(cls=Command)

@@ -230,3 +230,26 @@ def test_a_file_written_in_place_gets_the_usual_mode(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_validate_reads_keras_files_and_reports_each_dialect(tmp_path: Path) -> None:
+    """validate takes the architecture a .keras or full-model .h5 holds, as data, and says
+    which Keras wrote it; a weights-only or broken file is one problem at its path."""
+    fixtures = ROOT / "tests" / "fixtures"
+    files = {
+        "keras1": fixtures / "old_h5" / "k1_mlp_bn.h5",
+        "keras2": fixtures / "old_h5" / "k21_convnet.h5",
+        "keras3": fixtures / "keras3_ops" / "k3_activations.keras",
+        "tfjs": fixtures / "tfjs" / "mlp_uint8" / "model.json",
+        "concise": IRIS,
+    }
+    result = run("validate", "--json", *files.values())
+    assert result.exit_code == 0, result.output
+    assert [entry["dialect"] for entry in json.loads(result.output)] == list(files)
+    (tmp_path / "broken.keras").write_text("not a zip")
+    for bad, message in [
+        (fixtures / "keras21" / "nested_first.h5", "holds weights only, no architecture"),
+        (tmp_path / "broken.keras", "not a readable Keras model file"),
+    ]:
+        result = run("validate", bad)
+        assert result.exit_code == 1 and f"{bad}: {message}" in result.output, result.output
