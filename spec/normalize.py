@@ -343,8 +343,8 @@ class _Walker:
                 (*loc, "config", "function"),
                 f"a TFOpLambda layer (a TensorFlow function called in a tf.keras model): {exc}",
                 received=repr(config.get("function") if isinstance(config, dict) else None),
-                hint="nnspec reads the element-wise ones (x + y, x * 0.5, tf.nn.relu, ...); "
-                "rewrite the rest with Keras layers",
+                hint="nnspec reads arithmetic (x + y, x * 0.5), activations, reductions, concat, reshape, "
+                "transpose, expand_dims and softmax; rewrite the rest with Keras layers",
             )
             return {**doc, "class_name": "TFOpLambda", "refused": True}
 

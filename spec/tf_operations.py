@@ -4,42 +4,84 @@ tf.keras 2 recorded a TensorFlow function called on a Keras tensor in a function
 (`x + 3.0`, `x * y`, `tf.nn.relu(x)`) as a TFOpLambda layer: the function's name in
 TensorFlow's API (`__operators__.add`, `math.multiply`) and its arguments, the first
 one as the layer's input, the others by their parameter names in its kwargs. A name is
-data, not code: the element-wise functions below are read as the Keras 3 operation of
-the same meaning (as Keras 3 itself records `x + 3.0`); any other is refused by name."""
+data, not code: the functions below (element-wise arithmetic and activations, reductions,
+concat, reshape, transpose, softmax) are read as the Keras 3 operation of the same meaning,
+as Keras 3 itself records the same code (`x + 3.0`); any other is refused by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-TF_FUNCTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # TensorFlow function: (Keras 3 module, operation class, TensorFlow's parameters in order)
-    "__operators__.add": ("numpy", "Add", ("x", "y")),
-    "math.add": ("numpy", "Add", ("x", "y")),
-    "math.subtract": ("numpy", "Subtract", ("x", "y")),
-    "math.multiply": ("numpy", "Multiply", ("x", "y")),
-    "math.truediv": ("numpy", "TrueDivide", ("x", "y")),
-    "math.divide": ("numpy", "TrueDivide", ("x", "y")),
-    "math.maximum": ("numpy", "Maximum", ("x", "y")),
-    "math.minimum": ("numpy", "Minimum", ("x", "y")),
-    "math.pow": ("numpy", "Power", ("x", "y")),
-    "math.negative": ("numpy", "Negative", ("x",)),
-    "math.abs": ("numpy", "Absolute", ("x",)),
-    "math.exp": ("numpy", "Exp", ("x",)),
-    "math.log": ("numpy", "Log", ("x",)),
-    "math.sqrt": ("numpy", "Sqrt", ("x",)),
-    "math.square": ("numpy", "Square", ("x",)),
-    "math.tanh": ("numpy", "Tanh", ("x",)),
-    "math.sigmoid": ("nn", "Sigmoid", ("x",)),
-    "nn.relu": ("nn", "Relu", ("features",)),
-    "nn.relu6": ("nn", "Relu6", ("features",)),
-    "nn.silu": ("nn", "Silu", ("features",)),
-    "nn.softplus": ("nn", "Softplus", ("features",)),
+
+@dataclass(frozen=True)
+class TFFunction:
+    """How a TensorFlow function's arguments become a Keras 3 operation's."""
+
+    module: str
+    """The Keras 3 module's last part (numpy, nn)."""
+    operation: str
+    """The operation's class in it."""
+    arguments: tuple[str, ...]
+    """TensorFlow's parameters that are Keras's call arguments, in order (the first: the input)."""
+    config: tuple[tuple[str, str], ...] = ()
+    """TensorFlow's parameters that are Keras's config fields: (TensorFlow name, Keras name)."""
+    listed: bool = False
+    """The first argument is a list of tensors (tf.concat's values)."""
+
+
+def _binary(operation: str) -> TFFunction:
+    return TFFunction("numpy", operation, ("x", "y"))
+
+
+def _unary(module: str, operation: str, parameter: str = "x") -> TFFunction:
+    return TFFunction(module, operation, (parameter,))
+
+
+def _reduce(operation: str) -> TFFunction:
+    return TFFunction("numpy", operation, ("input_tensor",), (("axis", "axis"), ("keepdims", "keepdims")))
+
+
+TF_FUNCTIONS: dict[str, TFFunction] = {
+    "__operators__.add": _binary("Add"),
+    "math.add": _binary("Add"),
+    "math.subtract": _binary("Subtract"),
+    "math.multiply": _binary("Multiply"),
+    "math.truediv": _binary("TrueDivide"),
+    "math.divide": _binary("TrueDivide"),
+    "math.maximum": _binary("Maximum"),
+    "math.minimum": _binary("Minimum"),
+    "math.pow": _binary("Power"),
+    "math.negative": _unary("numpy", "Negative"),
+    "math.abs": _unary("numpy", "Absolute"),
+    "math.exp": _unary("numpy", "Exp"),
+    "math.log": _unary("numpy", "Log"),
+    "math.sqrt": _unary("numpy", "Sqrt"),
+    "math.square": _unary("numpy", "Square"),
+    "math.tanh": _unary("numpy", "Tanh"),
+    "math.sigmoid": _unary("nn", "Sigmoid"),
+    "nn.relu": _unary("nn", "Relu", "features"),
+    "nn.relu6": _unary("nn", "Relu6", "features"),
+    "nn.silu": _unary("nn", "Silu", "features"),
+    "nn.softplus": _unary("nn", "Softplus", "features"),
+    "nn.softmax": TFFunction("nn", "Softmax", ("logits",), (("axis", "axis"),)),
+    "math.reduce_mean": _reduce("Mean"),
+    "math.reduce_sum": _reduce("Sum"),
+    "math.reduce_max": _reduce("Max"),
+    "concat": TFFunction("numpy", "Concatenate", ("values",), (("axis", "axis"),), listed=True),
+    "reshape": TFFunction("numpy", "Reshape", ("tensor",), (("shape", "newshape"),)),
+    "compat.v1.transpose": TFFunction("numpy", "Transpose", ("a",), (("perm", "axes"),)),
+    "transpose": TFFunction("numpy", "Transpose", ("a",), (("perm", "axes"),)),
+    "expand_dims": TFFunction("numpy", "ExpandDims", ("input",), (("axis", "axis"),)),
 }
-"""Element-wise functions only: their arguments mean the same in TensorFlow and Keras 3."""
+"""Functions whose arguments mean the same in TensorFlow and Keras 3 (an axis, a shape with
+its batch dimension, a permutation), by TensorFlow's names for them."""
 
 IGNORED = ("name",)
 """TensorFlow arguments with no effect on the values (the op's name in the TF graph)."""
+NEUTRAL = {"conjugate": False}
+"""TensorFlow arguments that change nothing at these values (transpose's conjugate, on real numbers)."""
 
 
 class TFOpRefused(ValueError):
@@ -53,36 +95,45 @@ def keras3_operation(doc: dict[str, Any], renumbered: Callable[[list[Any]], list
     function = config.get("function")
     if function not in TF_FUNCTIONS:
         raise TFOpRefused(f"TensorFlow function {function!r} has no Keras 3 operation nnspec reads")
-    module, class_name, parameters = TF_FUNCTIONS[function]
+    known = TF_FUNCTIONS[function]
     nodes = doc.get("inbound_nodes") if isinstance(doc.get("inbound_nodes"), list) else []
-    calls = [_call(node, parameters, renumbered) for node in nodes]
+    calls = [_call(node, known, renumbered) for node in nodes]
     name = config.get("name", doc.get("name"))
+    settings = [fields for _, fields in calls]
+    if any(fields != settings[0] for fields in settings):
+        raise TFOpRefused("its calls differ in their constant arguments")
     return {
-        "module": f"keras.src.ops.{module}",
-        "class_name": class_name,
-        "config": {"name": name},
+        "module": f"keras.src.ops.{known.module}",
+        "class_name": known.operation,
+        "config": {"name": name, **(settings[0] if settings else {})},
         "name": name,
-        "inbound_nodes": calls,
+        "inbound_nodes": [call for call, _ in calls],
     }
 
 
-def _call(node: Any, parameters: tuple[str, ...], renumbered: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
-    """[[layer, node, tensor, kwargs]] (one first argument; the kwargs hold the others by
-    name) as Keras 3's {args, kwargs}."""
+def _call(
+    node: Any, known: TFFunction, renumbered: Callable[[list[Any]], list[Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """[[layer, node, tensor, kwargs], ...] (the first argument's tensors; the kwargs hold
+    the other arguments by name) as Keras 3's {args, kwargs}, and the config fields set."""
     refs = [node] if isinstance(node, list) and node and isinstance(node[0], str) else node
-    if not isinstance(refs, list) or len(refs) != 1 or not _is_ref(refs[0]):
-        raise TFOpRefused("a call on other than one tensor first (a list of tensors, or a constant)")
-    first = refs[0]
-    kwargs = {k: v for k, v in (first[3] if len(first) > 3 else {}).items() if k not in IGNORED}
-    args = [_tensor(renumbered(first[:3]))]
-    for parameter in parameters[1:]:
+    if not isinstance(refs, list) or not refs or not all(_is_ref(ref) for ref in refs):
+        raise TFOpRefused("a call nnspec cannot read (its first argument is no tensor)")
+    if len(refs) != 1 and not known.listed:
+        raise TFOpRefused("a call on several tensors where the function takes one")
+    given = refs[0][3] if len(refs[0]) > 3 else {}
+    kwargs = {k: v for k, v in given.items() if k not in IGNORED and not (k in NEUTRAL and v == NEUTRAL[k])}
+    tensors = [_tensor(renumbered(ref[:3])) for ref in refs]
+    args: list[Any] = [tensors if known.listed else tensors[0]]
+    for parameter in known.arguments[1:]:
         if parameter not in kwargs:
             raise TFOpRefused(f"its argument {parameter!r} is missing")
         value = kwargs.pop(parameter)
-        args.append(_tensor(renumbered(value[:3])) if isinstance(value, list) and _is_ref(value) else value)
+        args.append(_tensor(renumbered(value[:3])) if _is_ref(value) else value)
+    fields = {keras: kwargs.pop(tf) for tf, keras in known.config if tf in kwargs}
     if kwargs:
         raise TFOpRefused(f"arguments nnspec does not read: {', '.join(sorted(kwargs))}")
-    return {"args": args, "kwargs": {}}
+    return {"args": args, "kwargs": {}}, fields
 
 
 def _is_ref(value: Any) -> bool:

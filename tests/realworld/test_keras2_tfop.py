@@ -19,7 +19,7 @@ TFOP = FIXTURES / "keras2_tfop"
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.parametrize("name", ["tf_elementwise", "tf_image_residual"])
+@pytest.mark.parametrize("name", ["tf_elementwise", "tf_image_residual", "tf_shapes"])
 def test_tf_keras_files_with_tensorflow_functions_convert_with_their_outputs(name: str, tmp_path: Path) -> None:
     import torch
 
@@ -52,11 +52,15 @@ def _with_first_tfop(change: dict[str, object]) -> str:
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"config": {"function": "math.reduce_mean"}}, "TensorFlow function 'math.reduce_mean' has no Keras 3"),
+        ({"config": {"function": "signal.fft"}}, "TensorFlow function 'signal.fft' has no Keras 3"),
         ({"config": {"function": "math.cumsum"}}, "TensorFlow function 'math.cumsum' has no Keras 3"),
         ({"inbound_nodes": [[["dense", 0, 0, {"y": 3.0, "name": None, "alpha": 2}]]]}, "arguments nnspec does not"),
         ({"inbound_nodes": [[["dense", 0, 0, {"name": None}]]]}, "its argument 'y' is missing"),
-        ({"inbound_nodes": [[["dense", 0, 0, {}], ["dense", 0, 0, {}]]]}, "a call on other than one tensor"),
+        (
+            {"config": {"function": "compat.v1.transpose"}, "inbound_nodes": [[["dense", 0, 0, {"conjugate": True}]]]},
+            "arguments nnspec does not read: conjugate",
+        ),
+        ({"inbound_nodes": [[["dense", 0, 0, {}], ["dense", 0, 0, {}]]]}, "a call on several tensors"),
     ],
 )
 def test_what_is_not_read_is_refused_once_at_the_function(change: dict[str, object], reason: str) -> None:
