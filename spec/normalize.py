@@ -41,6 +41,9 @@ CODE_LAYERS = {
     "SlicingOpLambda": "a SlicingOpLambda layer wraps a raw TensorFlow slicing operation",
 }
 
+TF_OP_LAYERS = ("TFOpLambda", "SlicingOpLambda")
+"""tf.keras 2's records of a TensorFlow function called on Keras tensors (spec/tf_operations.py)."""
+
 TF_FUNCTIONS = {"log_softmax_v2": "log_softmax", "softmax_v2": "softmax", "exp": "exponential"}
 """tf.keras 2 wrote a TensorFlow function given as an activation by its __name__ (and before Keras 2.13,
 activation="log_softmax" too: it resolved to tf.nn.log_softmax)."""
@@ -257,7 +260,7 @@ class _Walker:
         new_layers = []
         for index, layer in enumerate(layers):
             at: Loc = places[index] if places else (*layers_loc, index)
-            if isinstance(layer, dict) and self.legacy and layer.get("class_name") == "TFOpLambda":
+            if isinstance(layer, dict) and self.legacy and layer.get("class_name") in TF_OP_LAYERS:
                 layer = self.tf_operation(layer, at, skips)
             if isinstance(layer, dict):
                 layer = self.layer(layer, at, names, functional=True)
@@ -346,7 +349,7 @@ class _Walker:
                 hint="nnspec reads arithmetic (x + y, x * 0.5), activations, reductions, concat, reshape, "
                 "transpose, expand_dims and softmax; rewrite the rest with Keras layers",
             )
-            return {**doc, "class_name": "TFOpLambda", "refused": True}
+            return {**doc, "refused": True}
 
     def _refuse_code(self, doc: dict[str, Any], kind: Any, loc: Loc) -> None:
         if doc.get("refused") is True:

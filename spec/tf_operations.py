@@ -1,4 +1,4 @@
-"""tf.keras 2's TFOpLambda layers read as the Keras 3 operations they compute.
+"""tf.keras 2's TFOpLambda (and SlicingOpLambda) layers read as the Keras 3 operations they compute.
 
 tf.keras 2 recorded a TensorFlow function called on a Keras tensor in a functional model
 (`x + 3.0`, `x * y`, `tf.nn.relu(x)`) as a TFOpLambda layer: the function's name in
@@ -74,6 +74,7 @@ TF_FUNCTIONS: dict[str, TFFunction] = {
     "compat.v1.transpose": TFFunction("numpy", "Transpose", ("a",), (("perm", "axes"),)),
     "transpose": TFFunction("numpy", "Transpose", ("a",), (("perm", "axes"),)),
     "expand_dims": TFFunction("numpy", "ExpandDims", ("input",), (("axis", "axis"),)),
+    "__operators__.getitem": TFFunction("numpy", "GetItem", ("tensor", "slice_spec")),  # x[:, -1] (SlicingOpLambda)
 }
 """Functions whose arguments mean the same in TensorFlow and Keras 3 (an axis, a shape with
 its batch dimension, a permutation), by TensorFlow's names for them."""
@@ -129,11 +130,21 @@ def _call(
         if parameter not in kwargs:
             raise TFOpRefused(f"its argument {parameter!r} is missing")
         value = kwargs.pop(parameter)
-        args.append(_tensor(renumbered(value[:3])) if _is_ref(value) else value)
+        args.append(_tensor(renumbered(value[:3])) if _is_ref(value) else _keras3_value(value))
     fields = {keras: kwargs.pop(tf) for tf, keras in known.config if tf in kwargs}
     if kwargs:
         raise TFOpRefused(f"arguments nnspec does not read: {', '.join(sorted(kwargs))}")
     return {"args": args, "kwargs": {}}, fields
+
+
+def _keras3_value(value: Any) -> Any:
+    """A constant argument as Keras 3 serialises it: tf.keras wrote a slice as {start, stop,
+    step}, Keras 3 as a `__slice__` object (an ellipsis both write alike)."""
+    if isinstance(value, list):
+        return [_keras3_value(v) for v in value]
+    if isinstance(value, dict) and set(value) == {"start", "stop", "step"}:
+        return {"class_name": "__slice__", "config": dict(value)}
+    return value
 
 
 def _is_ref(value: Any) -> bool:

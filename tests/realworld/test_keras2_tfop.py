@@ -19,7 +19,7 @@ TFOP = FIXTURES / "keras2_tfop"
 
 @pytest.mark.keras
 @pytest.mark.torch
-@pytest.mark.parametrize("name", ["tf_elementwise", "tf_image_residual", "tf_shapes"])
+@pytest.mark.parametrize("name", ["tf_elementwise", "tf_image_residual", "tf_shapes", "tf_slices"])
 def test_tf_keras_files_with_tensorflow_functions_convert_with_their_outputs(name: str, tmp_path: Path) -> None:
     import torch
 
