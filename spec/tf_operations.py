@@ -94,10 +94,12 @@ def keras3_operation(doc: dict[str, Any], renumbered: Callable[[list[Any]], list
     passed through `renumbered` (tf.keras's numbering of a nested model's calls)."""
     config = doc.get("config") if isinstance(doc.get("config"), dict) else {}
     function = config.get("function")
-    if function not in TF_FUNCTIONS:
+    if not isinstance(function, str) or function not in TF_FUNCTIONS:
         raise TFOpRefused(f"TensorFlow function {function!r} has no Keras 3 operation nnspec reads")
     known = TF_FUNCTIONS[function]
-    nodes = doc.get("inbound_nodes") if isinstance(doc.get("inbound_nodes"), list) else []
+    nodes = doc.get("inbound_nodes")
+    if not isinstance(nodes, list) or not nodes:
+        raise TFOpRefused("it has no call (inbound_nodes) nnspec can read")
     calls = [_call(node, known, renumbered) for node in nodes]
     name = config.get("name", doc.get("name"))
     settings = [fields for _, fields in calls]
@@ -106,7 +108,7 @@ def keras3_operation(doc: dict[str, Any], renumbered: Callable[[list[Any]], list
     return {
         "module": f"keras.src.ops.{known.module}",
         "class_name": known.operation,
-        "config": {"name": name, **(settings[0] if settings else {})},
+        "config": {"name": name, **settings[0]},
         "name": name,
         "inbound_nodes": [call for call, _ in calls],
     }
