@@ -627,6 +627,14 @@ class _Walker:
 
     def endpoints(self, value: Any, calls: dict[str, int], skips: set[str], loc: Loc) -> Any:
         value = self.tensors(value, calls, loc)
+        if _nested_structure(value):
+            self.refuse(
+                loc,
+                "a nested structure of tensors (a list or dict inside a list or dict) is not supported",
+                received=brief(value),
+                hint="a model takes and returns one tensor, a list of tensors or a dict of named tensors",
+            )
+            return value
         if self.dialect == "keras3":  # functional.py's get_tensor: "Functional models start out with a built-in node"
             return self._refs(value, skips)
         if not self.legacy:
@@ -649,6 +657,14 @@ class _Walker:
         if isinstance(value, dict):
             return {k: _Walker._refs(v, skips) for k, v in value.items()}
         return value
+
+
+def _nested_structure(value: Any) -> bool:
+    """Model inputs or outputs deeper than one list or dict of tensor references."""
+    items = (
+        value if isinstance(value, list) and not _is_ref(value) else value.values() if isinstance(value, dict) else []
+    )
+    return any(isinstance(item, list | dict) and not (isinstance(item, list) and _is_ref(item)) for item in items)
 
 
 def _keras_own(kind: Any, module: Any) -> bool:

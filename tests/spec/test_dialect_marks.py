@@ -118,3 +118,37 @@ def test_keras_21_nested_first_model_converts_with_tf_keras_weights_and_outputs(
     with torch.no_grad():
         out = net(torch.from_numpy(recorded["x"])).numpy()
     assert np.abs(out - recorded["y"]).max() < 1e-5
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [{"a": ["a", 0, 0], "pair": [["a", 0, 0], ["b", 0, 0]]}, [[["a", 0, 0], ["b", 0, 0]], ["a", 0, 0]]],
+)
+def test_a_nested_structure_of_outputs_is_one_problem_at_the_outputs(outputs: Any) -> None:
+    """Keras 3 lets a model return nested lists and dicts; nnspec's models take and return a
+    tensor, a list or a dict: said once, where the structure is, not as pydantic's union errors."""
+    doc = {
+        "class_name": "Functional",
+        "config": {
+            "name": "nested_out",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 4]}},
+                {
+                    "class_name": "Dense",
+                    "config": {"name": "a", "units": 2},
+                    "inbound_nodes": [{"inputs": ["x", 0, 0]}],
+                },
+                {
+                    "class_name": "Dense",
+                    "config": {"name": "b", "units": 3},
+                    "inbound_nodes": [{"inputs": ["x", 0, 0]}],
+                },
+            ],
+            "input_layers": ["x", 0, 0],
+            "output_layers": outputs,
+        },
+    }
+    with pytest.raises(SpecError) as caught:
+        loads(json.dumps(doc))
+    (problem,) = caught.value.problems
+    assert problem.path == "config.output_layers" and "a nested structure of tensors" in problem.message
