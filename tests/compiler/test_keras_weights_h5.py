@@ -6,18 +6,16 @@ to torch without the parity check imports neither Keras nor TensorFlow, nor torc
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 import pytest
+from no_framework import frameworks_imported_by_convert
 
 import nnspec
-from conftest import EXAMPLES, FIXTURES, ROOT
+from conftest import EXAMPLES, FIXTURES
 from nnspec.compiler.convert import import_keras_file, keras_file_spec
 from nnspec.compiler.weights.files import read_keras_file
 from nnspec.compiler.weights.links import WeightError
@@ -149,18 +147,6 @@ def test_weights_of_another_model_are_refused_with_the_layer_and_shapes(keras3_f
             read_keras_file(keras3_files[suffix], other)
 
 
-_NO_FRAMEWORK = """
-import json, sys
-sys.argv = ["nnspec", "convert", *{args!r}, "--to", "torch", "--no-check", "-o", {out!r}]
-from nnspec.compiler.cli import main
-try:
-    main()
-except SystemExit as done:
-    assert not done.code, done.code
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow", "keras", "tf_keras", "torch"}})))
-"""
-
-
 @pytest.mark.keras
 @pytest.mark.torch
 @pytest.mark.parametrize(
@@ -190,8 +176,5 @@ def test_convert_to_torch_without_the_check_imports_no_framework(
     else:
         path = keras3_files[source]
         args = [str(path), "--spec", str(path.with_name("awkward.json"))] if source == ".weights.h5" else [str(path)]
-    code = _NO_FRAMEWORK.format(args=args, out=str(tmp_path / "out"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert frameworks_imported_by_convert(args, tmp_path / "out") == []
     assert any(p.suffix == ".pt" for p in (tmp_path / "out").iterdir())

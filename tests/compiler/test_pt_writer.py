@@ -7,14 +7,12 @@ then imports neither torch nor Keras nor TensorFlow."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from no_framework import frameworks_imported_by_convert
 
 from conftest import FIXTURE_FILES, FIXTURES, ROOT, VALID_EXAMPLES
 from nnspec.compiler.compiled import Compiled
@@ -202,18 +200,6 @@ def test_safetensors_without_torch_are_the_bytes_of_safetensors_torch(tmp_path: 
     assert (tmp_path / "numpy.safetensors").read_bytes() == (tmp_path / "torch.safetensors").read_bytes()
 
 
-_CONVERT = """
-import json, sys
-sys.argv = ["nnspec", "convert", {source!r}, "--to", "torch", "--no-check", "--format", {fmt!r}, "-o", {out!r}]
-from nnspec.compiler.cli import main
-try:
-    main()
-except SystemExit as done:
-    assert not done.code, done.code
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"torch", "tensorflow", "keras", "tf_keras"}})))
-"""
-
-
 @pytest.mark.keras
 @pytest.mark.torch
 @pytest.mark.filterwarnings("ignore")
@@ -227,10 +213,7 @@ def test_convert_without_the_check_imports_no_framework_and_writes_the_checked_s
     source = tmp_path / f"{example}.keras"
     compiled = Compiled.of(ROOT / "examples" / f"{example}.yaml")
     nnspec.compile_keras(compiled.loaded).save(source)  # Keras's own initial weights
-    code = _CONVERT.format(source=str(source), fmt=fmt, out=str(tmp_path / "fast"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert frameworks_imported_by_convert([source, "--format", fmt], tmp_path / "fast") == []
 
     checked = convert_to_torch(source, tmp_path / "checked", fmt=fmt)
     assert checked.report is not None and checked.report.passed
