@@ -77,7 +77,9 @@ MODULE_ATTRIBUTES = frozenset(
 )
 
 # Names the generated files use themselves.
-GENERATED_NAMES = frozenset({"self", "torch", "nn", "F", "np", "keras", "layers", "ops", "math", "model", "x"})
+GENERATED_NAMES = frozenset(
+    {"self", "torch", "nn", "F", "np", "keras", "layers", "ops", "math", "model", "x", "futures"}
+)
 
 _NOT_WORD = re.compile(r"[^0-9a-zA-Z_]+")
 

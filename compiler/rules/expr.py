@@ -35,6 +35,9 @@ class Statement:
     text: str
     attr: str | None = None
     needs: frozenset[str] = frozenset()
+    with_generator: str | None = None
+    """The same line drawing from the local `generator` instead of torch's global one
+    (a large model draws on several threads); None where it draws nothing from it."""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,10 @@ _IDIOMATIC: dict[type, str] = {
 }
 
 
+GENERATOR = "generator"
+"""The local a statement's `with_generator` form draws from."""
+
+
 def _generator(init: object) -> str:
     seed = getattr(init, "seed", None)
     return "" if seed is None else f", generator=torch.Generator().manual_seed({int(seed)})"
@@ -110,13 +114,17 @@ def draws_alike(init: object) -> bool:
 
 def init_statement(init: object, tensor: str, transfer: Transfer, attr: str | None = None) -> Statement:
     """The statement that initialises `tensor` (a torch expression, held as `transfer`
-    says) as `init` initialises the Keras weight."""
-    return Statement(_statement(init, tensor, transfer), attr)
+    says) as `init` initialises the Keras weight. An initializer without a seed of its own
+    draws from torch's global generator, or from a given one in its `with_generator` form;
+    one with a seed has its own generator, as Keras's has."""
+    own = _generator(init)
+    text = _statement(init, tensor, transfer, own)
+    given = None if own else _statement(init, tensor, transfer, f", generator={GENERATOR}")
+    return Statement(text, attr, with_generator=given if given != text else None)
 
 
-def _statement(init: object, t: str, transfer: Transfer) -> str:
+def _statement(init: object, t: str, transfer: Transfer, g: str) -> str:
     shape = transfer.keras_shape
-    g = _generator(init)
     kind = type(init)
     if kind in _IDIOMATIC and torch_fans(transfer.torch_shape) == compute_fans(shape) and len(shape) >= 2:
         return _IDIOMATIC[kind].format(t=t, g=g)

@@ -13,6 +13,7 @@ from ...spec.model import FunctionalSpec
 from ..names import pystr
 from ..rules.expr import FUNCTIONAL
 from ..rules.torch_helpers import helper_sources
+from .draw_shares import count, draw_shares
 from .loading import as_loaded, load_module
 from .lower import ClassPlan, InterfaceLayout, TorchProgram, lower_torch
 from .render import rename, render
@@ -54,6 +55,7 @@ def render_torch(loaded: LoadedSpec, program: TorchProgram, keep_values: bool = 
     text = render(
         "torch_module.py.j2",
         functional=FUNCTIONAL in program.needs,
+        threads=any(view["shares"] for view in classes),
         helpers=helper_sources(program.needs),
         classes=classes,
         top=top,
@@ -102,7 +104,8 @@ def _about(program: TorchProgram) -> str:
 
 def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
     inner = [(layer.attr, layer.inner) for layer in plan.layers if layer.inner is not None]
-    init = [s.text for s in plan.init] + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
+    shares, serial = draw_shares(plan)
+    init = [s.text for s in serial] + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
     penalties = [p.text for p in plan.penalties] + [
         f"self.{a}.regularization_loss()" for a, c in inner if c is not None and c.has("penalties")
     ]
@@ -119,6 +122,9 @@ def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
         "on_meta": plan.shape_only and plan.graph.params.total >= META_FROM,
         "setup": [s.text for s in plan.setup],
         "init": init,
+        "shares": shares,
+        "share_methods": "(" + ", ".join(f"self.{share.method}" for share in shares) + ","[len(shares) > 1 :] + ")",
+        "shares_doc": _shares_doc(params.total, len(shares)),
         "lines": _lines(plan, keep_values),
         "returns": plan.returns,
         "signature": ", ".join(f"{v.name}: torch.Tensor" for v in plan.arguments),
@@ -126,6 +132,15 @@ def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
         "penalty": _sum(penalties),
         "constraints": constraints,
     }
+
+
+def _shares_doc(values: int, shares: int) -> str:
+    text = (
+        "Initialise every weight as the Keras layer does. torch draws random values one at a time, "
+        f"so the {count(values)} values are drawn in {shares} share{'s' * (shares != 1)} on as many threads, each from "
+        "a generator seeded from torch's global one: torch.manual_seed fixes them all."
+    )
+    return textwrap.fill(text, 80, subsequent_indent=" " * 8)
 
 
 CHAIN = "x"
