@@ -144,3 +144,26 @@ def test_a_resnet_sized_class_draws_in_four_shares_of_about_equal_size() -> None
         weight = module.get_submodule(f"d{n}").weight.detach()
         assert weight.abs().max() <= limit and weight.abs().max() > 0.99 * limit
         assert abs(float(weight.mean())) < 0.1 * limit
+
+
+@pytest.mark.torch
+def test_a_class_with_shares_builds_on_the_meta_device_for_deferred_initialisation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`with torch.device("meta"): Model()` (how large models are built before their
+    weights are loaded) must not draw: there is no memory, and no generator on meta."""
+    import torch
+
+    case = next(case for case in CASES if case.kind == "Conv2D")
+    module, text = _build(case, monkeypatch, shared=True)
+    assert "_reset_share_1" in text
+    with torch.device("meta"):
+        empty = type(module)()
+    assert all(t.device.type == "meta" for t in _tensors(empty).values())
+    empty.to_empty(device="cpu")
+    torch.manual_seed(0)
+    empty.reset_parameters()
+    torch.manual_seed(0)
+    module.reset_parameters()
+    for name, tensor in _tensors(module).items():
+        assert torch.equal(tensor, _tensors(empty)[name]), name
