@@ -1,10 +1,10 @@
 """A large model's random initial values, drawn on several threads.
 
 torch draws random values one after another, on one core (mt19937): ResNet50's 25.6M
-take 0.1 to 0.2 s, most of its build. A class of `SHARED_FROM` parameters or more
-splits its initialisation into up to `SHARES` runs of consecutive layers, about equal
-in values, each drawn on a thread of its own from a generator seeded from torch's
-global one. torch.manual_seed still fixes every value, whatever the number of cores
+take 0.1 to 0.2 s, most of its build. A class whose own layers hold `SHARED_FROM`
+values or more splits its initialisation into up to `SHARES` runs of consecutive
+layers, about equal in values, each drawn on a thread of its own from a generator
+seeded from torch's global one. torch.manual_seed still fixes every value, whatever the number of cores
 and whichever thread runs first (the values differ from a serial draw's, as any draw
 differs from Keras's own)."""
 
@@ -17,8 +17,9 @@ from ..rules.expr import Statement
 from .lower import ClassPlan
 
 SHARED_FROM = 10_000_000
-"""Parameters from which a class draws its initial values in shares. Below it a serial
-draw takes under 0.05 s, and one reset_parameters() reads better."""
+"""Values (its own layers', not a nested model's) from which a class draws them in
+shares. Below it a serial draw takes under 0.05 s, and one reset_parameters() reads
+better."""
 
 SHARES = 4
 """At most this many shares, whatever the machine: the shares fix which generator draws
@@ -36,19 +37,22 @@ class Share:
     method: str
     doc: str
     lines: list[str]
+    values: int
 
 
 def draw_shares(plan: ClassPlan) -> tuple[list[Share], list[Statement]]:
-    """The shares of a large class's initialisation, and the statements left to
-    reset_parameters() itself (none where every statement belongs to a layer); no
-    shares for a smaller class."""
+    """The shares of a class's initialisation, and the statements reset_parameters()
+    keeps for itself: all of them, and no shares, for a class whose own layers hold
+    fewer than SHARED_FROM values (a nested model's are its own class's to draw)."""
     owner, sizes = _owners(plan)
-    if plan.graph.params.total < SHARED_FROM or any(s.attr not in owner for s in plan.init):
+    if any(s.attr not in owner for s in plan.init):
         return [], plan.init
     runs: dict[str, list[Statement]] = {}
     for statement in plan.init:  # a layer's statements stay together, in order
         runs.setdefault(owner[str(statement.attr)], []).append(statement)
-    total = sum(sizes[layer] for layer in runs) or 1
+    total = sum(sizes[layer] for layer in runs)
+    if total < max(SHARED_FROM, 1):
+        return [], plan.init
     grouped: list[list[str]] = [[] for _ in range(SHARES)]
     done = 0
     for layer in runs:  # consecutive runs of about total / SHARES values each
@@ -60,7 +64,7 @@ def draw_shares(plan: ClassPlan) -> tuple[list[Share], list[Statement]]:
         first, last = (str(runs[layer][0].attr) for layer in (layers[0], layers[-1]))
         span = first if len(layers) == 1 else f"{first} to {last}"
         lines = [s.with_generator or s.text for layer in layers for s in runs[layer]]
-        shares.append(Share(f"_reset_share_{len(shares) + 1}", f"{span}: {count(values)} values.", lines))
+        shares.append(Share(f"_reset_share_{len(shares) + 1}", f"{span}: {count(values)} values.", lines, values))
     return (shares, []) if len(shares) >= FEWEST else ([], plan.init)
 
 

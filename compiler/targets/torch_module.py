@@ -124,7 +124,7 @@ def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
         "init": init,
         "shares": shares,
         "share_methods": "(" + ", ".join(f"self.{share.method}" for share in shares) + ","[len(shares) > 1 :] + ")",
-        "shares_doc": _shares_doc(params.total, len(shares)),
+        "shares_doc": _shares_doc(sum(share.values for share in shares), len(shares)),
         "lines": _lines(plan, keep_values),
         "returns": plan.returns,
         "signature": ", ".join(f"{v.name}: torch.Tensor" for v in plan.arguments),

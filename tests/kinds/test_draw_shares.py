@@ -107,24 +107,21 @@ def test_shares_draw_from_their_own_generators_and_repeat_from_a_seed(
             assert torch.equal(tensor, first[name]), name
 
 
+WIDE_LAYERS = [
+    {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 640]}},
+    *[
+        {"class_name": "Dense", "config": {"name": f"d{n}", "units": 640, "bias_initializer": "ones"}}
+        for n in range(25)
+    ],
+]
+"""25 layers of 410,240 values: 10.3M, just over the threshold."""
+
+
 @pytest.mark.torch
 def test_a_resnet_sized_class_draws_in_four_shares_of_about_equal_size() -> None:
     import torch
 
-    spec = {
-        "class_name": "Sequential",
-        "config": {
-            "name": "wide",
-            "layers": [
-                {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 640]}},
-                *[
-                    {"class_name": "Dense", "config": {"name": f"d{n}", "units": 640, "bias_initializer": "ones"}}
-                    for n in range(25)
-                ],
-            ],
-        },
-    }
-    loaded = nnspec.load(spec)
+    loaded = nnspec.load({"class_name": "Sequential", "config": {"name": "wide", "layers": WIDE_LAYERS}})
     assert loaded.graph.params.total >= draw_shares.SHARED_FROM
     text = torch_source(loaded).text
     assert "from concurrent import futures" in text
@@ -144,6 +141,28 @@ def test_a_resnet_sized_class_draws_in_four_shares_of_about_equal_size() -> None
         weight = module.get_submodule(f"d{n}").weight.detach()
         assert weight.abs().max() <= limit and weight.abs().max() > 0.99 * limit
         assert abs(float(weight.mean())) < 0.1 * limit
+
+
+@pytest.mark.torch
+def test_a_large_nested_model_draws_in_its_own_class() -> None:
+    """The outer class's own layers hold few values: it draws them serially, and the
+    nested model's class draws its own in shares."""
+    inner = {"class_name": "Sequential", "config": {"name": "body", "layers": WIDE_LAYERS}}
+    outer = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "outer",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "inputs", "batch_shape": [None, 640]}},
+                {"class_name": "Dense", "config": {"name": "stem", "units": 640}},
+                inner,
+                {"class_name": "Dense", "config": {"name": "head", "units": 2}},
+            ],
+        },
+    }
+    module = instantiate(torch_source(nnspec.load(outer)))
+    assert _shares(module) == []
+    assert len(_shares(module.body)) == draw_shares.SHARES
 
 
 @pytest.mark.torch
