@@ -140,7 +140,8 @@ def _shares_doc(values: int, shares: int) -> str:
         f"so the {count(values)} values are drawn in {shares} share{'s' * (shares != 1)} on as many threads, each from "
         "a generator seeded from torch's global one: torch.manual_seed fixes them all."
     )
-    return textwrap.fill(text, 80, subsequent_indent=" " * 8)
+    # lines of 88 at most, the first after the method's indent and opening quotes
+    return textwrap.fill(text, 88, initial_indent=" " * 11, subsequent_indent=" " * 8)[11:]
 
 
 CHAIN = "x"
