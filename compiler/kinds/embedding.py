@@ -9,7 +9,7 @@ from typing import Any
 from ...spec.layers import embedding as spec
 from ..from_torch.reverse import KerasLayer, Matched, Untranslatable, from_module
 from ..from_torch.reverse import Site as FromSite
-from ..rules.expr import Expr, expr, num
+from ..rules.expr import Expr, call, expr, num
 from ..rules.rule import KindRule, Site, TorchLayer
 from ..rules.transfer import Transfer
 from . import rule
@@ -24,7 +24,7 @@ class EmbeddingRule(KindRule):
     def torch(self, config: spec.EmbeddingConfig, site: Site, inputs: list[Expr]) -> TorchLayer:
         table = site.weight("embeddings")
         layer = TorchLayer()
-        m = layer.module(site.attr, expr(f"nn.Embedding({config.input_dim}, {config.output_dim})"), shape_only=True)
+        m = layer.module(site.attr, call("nn.Embedding", config.input_dim, config.output_dim), shape_only=True)
         layer.add_weight(table, site.attr, "weight", Transfer.same(table.shape))
         # Keras casts float indices to integers (toward zero), as .long() does
         indices = inputs[0] if site.integer[0] else expr("{}.long()", inputs[0])

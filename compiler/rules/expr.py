@@ -75,10 +75,31 @@ def functional(name: str, *args: object, **options: object) -> Expr:
     return Expr(f"F.{name}({', '.join(rendered)})", needs_of(args) | {FUNCTIONAL})
 
 
-def call(function: str, *args: object, needs: Iterable[str] = (), **options: object) -> Expr:
+@dataclass(frozen=True)
+class CallExpr(Expr):
+    """`function(args..., key=value...)`, its parts kept: a constructor can be given one
+    more option (a large model builds torch's drawing layers with device="meta")."""
+
+    function: str = ""
+    args: tuple[str, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()  # (key, value) in order
+
+    def with_option(self, key: str, value: str) -> CallExpr:
+        return _call(self.function, self.args, (*self.options, (key, value)), self.needs)
+
+
+def call(function: str, *args: object, needs: Iterable[str] = (), **options: object) -> CallExpr:
     """`function(args..., key=value...)`."""
-    rendered = [str(a) for a in args] + [f"{k}={v}" for k, v in options.items()]
-    return Expr(f"{function}({', '.join(rendered)})", needs_of(args) | frozenset(needs))
+    rendered = tuple((k, str(v)) for k, v in options.items())
+    return _call(function, tuple(str(a) for a in args), rendered, needs_of(args) | frozenset(needs))
+
+
+Options = tuple[tuple[str, str], ...]
+
+
+def _call(function: str, args: tuple[str, ...], options: Options, needs: frozenset[str]) -> CallExpr:
+    rendered = [*args, *(f"{k}={v}" for k, v in options)]
+    return CallExpr(f"{function}({', '.join(rendered)})", needs, function, args, options)
 
 
 def method(value: object, name: str, *args: object, **options: object) -> Expr:

@@ -11,7 +11,7 @@ from ...spec.graph import index_bounds
 from ...spec.load import LoadedSpec
 from ...spec.model import FunctionalSpec
 from ..names import pystr
-from ..rules.expr import FUNCTIONAL
+from ..rules.expr import FUNCTIONAL, CallExpr, Submodule
 from ..rules.torch_helpers import helper_sources
 from .draw_shares import count, draw_shares
 from .loading import as_loaded, load_module
@@ -22,11 +22,25 @@ EXAMPLE_SIZE = 2
 """Stands in for unknown sizes (the batch, too) in the generated file's example input."""
 
 META_FROM = 10_000_000
-"""Parameters from which a class builds its submodules on the meta device, when
-reset_parameters() sets every tensor they make: torch's own initialisation, which
-reset_parameters() overwrites, is then not paid for (ResNet50, 25.6M: 0.15 s, not
-0.25 s). Below it, moving each empty tensor off the meta device costs about what it
-saves (MobileNetV2 at 1.7M builds 20% slower so), and plain constructors read better."""
+"""Parameters from which a class builds torch's drawing layers on the meta device, when
+reset_parameters() sets every tensor its submodules make: torch's own initial values,
+which reset_parameters() overwrites, are then not drawn (ResNet50, 25.6M: 0.25 s -> 0.18 s).
+Below it, moving each empty tensor off the meta device costs about what it saves
+(MobileNetV2 at 1.7M builds 20% slower so), and plain constructors read better."""
+
+DRAWING_LAYERS = frozenset(
+    {
+        *(f"nn.Conv{n}d" for n in (1, 2, 3)),
+        *(f"nn.ConvTranspose{n}d" for n in (1, 2, 3)),
+        "nn.Linear",
+        "nn.Embedding",
+        "nn.LSTM",
+        "nn.GRU",
+        "nn.RNN",
+    }
+)
+"""torch's layers whose constructor draws random initial values and takes `device=`. The
+others (BatchNorm's ones and zeros, pooling) cost less built plainly than on meta."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ def _about(program: TorchProgram) -> str:
 
 def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
     inner = [(layer.attr, layer.inner) for layer in plan.layers if layer.inner is not None]
+    on_meta = plan.shape_only and plan.graph.params.total >= META_FROM
     shares, serial = draw_shares(plan)
     init = [s.text for s in serial] + [f"self.{attr}.reset_parameters()" for attr, _ in inner]
     penalties = [p.text for p in plan.penalties] + [
@@ -118,8 +133,8 @@ def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
     return {
         "name": plan.name,
         "doc": doc,
-        "modules": [(m.attr, m.constructor.text) for m in plan.modules],
-        "on_meta": plan.shape_only and plan.graph.params.total >= META_FROM,
+        "modules": [(m.attr, _constructor(m, on_meta)) for m in plan.modules],
+        "on_meta": on_meta,
         "setup": [s.text for s in plan.setup],
         "init": init,
         "shares": shares,
@@ -132,6 +147,17 @@ def _class_view(plan: ClassPlan, keep_values: bool = False) -> dict[str, Any]:
         "penalty": _sum(penalties),
         "constraints": constraints,
     }
+
+
+def _draws(module: Submodule) -> bool:
+    return isinstance(module.constructor, CallExpr) and module.constructor.function in DRAWING_LAYERS
+
+
+def _constructor(module: Submodule, on_meta: bool) -> str:
+    """A submodule's constructor; a drawing layer's on the meta device, in a large class."""
+    if on_meta and _draws(module):
+        return module.constructor.with_option("device", '"meta"').text  # type: ignore[attr-defined]
+    return module.constructor.text
 
 
 def _shares_doc(values: int, shares: int) -> str:

@@ -1,6 +1,7 @@
-"""A large model's class builds its submodules on the meta device and gives each tensor
-its value once, in reset_parameters(). That is right only if reset_parameters() sets
-every tensor a submodule marked shape-only makes: every parity row is built both ways,
+"""A large model's class builds torch's drawing layers (Conv, Linear, ...) on the meta
+device, gives every tensor memory with to_empty(), and each its value once, in
+reset_parameters(). That is right only if reset_parameters() sets every tensor a
+submodule marked shape-only makes: every parity row is built both ways,
 the meta way with each emptied tensor poisoned (NaN, or 7 for integers), and after
 reset_parameters() from the same seed the two modules must hold equal tensors."""
 
@@ -15,7 +16,8 @@ import nnspec
 from nnspec.compiler.targets import torch_module
 from nnspec.compiler.targets.torch_module import instantiate, torch_source
 
-META = 'with torch.device("meta"):'
+META = "self.to_empty(device=torch.get_default_device())"
+DRAWN_ON_META = 'device="meta")'
 
 
 def _tensors(module: Any) -> dict[str, Any]:
@@ -72,7 +74,7 @@ def test_a_row_built_on_the_meta_device_holds_what_it_holds_built_plainly(
     _poison(monkeypatch)
     meta = instantiate(source)
     if META not in source.text:  # a submodule holds constants (Rescaling) or a nested model
-        assert "to_empty" not in source.text
+        assert "to_empty" not in source.text and DRAWN_ON_META not in source.text
         return
     _reset_alike(plain, meta)
     _assert_same_tensors(plain, meta)
@@ -132,7 +134,9 @@ def test_a_model_of_ten_million_parameters_builds_on_the_meta_device(monkeypatch
     loaded = nnspec.load(spec)
     assert loaded.graph.params.total >= torch_module.META_FROM
     source = torch_source(loaded)
-    assert META in source.text and "self.to_empty(device=torch.get_default_device())" in source.text
+    assert META in source.text
+    assert 'nn.Conv2d(3, 16, 3, device="meta")' in source.text and 'nn.Linear(576, 17500, device="meta")' in source.text
+    assert "self.norm = KerasBatchNorm(16, eps=0.001, momentum=0.01)" in source.text  # drawing nothing: built plainly
     assert "self.norm.reset_running_stats()" in source.text
     _poison(monkeypatch)
     meta = instantiate(source)
@@ -140,7 +144,31 @@ def test_a_model_of_ten_million_parameters_builds_on_the_meta_device(monkeypatch
     assert all(bool(torch.isfinite(t).all()) for t in _tensors(meta).values())
     monkeypatch.setattr(torch_module, "META_FROM", 10**9)
     plain_source = torch_source(loaded)
-    assert META not in plain_source.text
+    assert META not in plain_source.text and DRAWN_ON_META not in plain_source.text
     plain = instantiate(plain_source)
     _reset_alike(plain, meta)
     _assert_same_tensors(plain, meta)
+
+
+# kinds whose torch layer draws its own initial values: a large model builds it on meta
+DRAWING_KINDS = {"Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D"}
+DRAWING_KINDS |= {"Embedding", "LSTM", "GRU", "SimpleRNN", "Bidirectional"}
+
+
+@pytest.mark.torch
+def test_only_torch_layers_that_draw_are_built_on_the_meta_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    """device="meta" goes to the constructors of torch's drawing layers, and to no other
+    (BatchNorm's ones and zeros, pooling: plain construction costs less)."""
+    monkeypatch.setattr(torch_module, "META_FROM", 0)
+    drawn = set()
+    for case in CASES:
+        if case.spec is not None:
+            continue
+        text = torch_source(nnspec.load(spec_of(case)), case.layout).text
+        lines = [line.strip() for line in text.splitlines() if DRAWN_ON_META in line]
+        callees = {line.split(" = ", 1)[1].split("(", 1)[0] for line in lines}
+        assert callees <= torch_module.DRAWING_LAYERS, case.case_id
+        if lines:
+            drawn.add(case.kind)
+    assert drawn >= DRAWING_KINDS, sorted(DRAWING_KINDS - drawn)
+    assert not drawn & {"BatchNormalization", "LayerNormalization", "MaxPooling2D", "PReLU"}
