@@ -99,6 +99,9 @@ _ELEMENTWISE: dict[type, Callable[..., str]] = {
 """Initializers that draw every value alike: the torch tensor's layout does not matter."""
 
 
+_DRAWS_NOTHING = (ki.Zeros, ki.Ones, ki.Constant, ki.Identity)
+
+
 def draws_by_fans(init: object) -> bool:
     """Whether the initializer is of the VarianceScaling family: only the fans of the
     weight's shape matter (Keras 3 computes a projection kernel's over its input and
@@ -119,7 +122,9 @@ def init_statement(init: object, tensor: str, transfer: Transfer, attr: str | No
     one with a seed has its own generator, as Keras's has."""
     own = _generator(init)
     text = _statement(init, tensor, transfer, own)
-    given = None if own else _statement(init, tensor, transfer, f", generator={GENERATOR}")
+    if own or isinstance(init, _DRAWS_NOTHING):
+        return Statement(text, attr)
+    given = _statement(init, tensor, transfer, f", generator={GENERATOR}")
     return Statement(text, attr, with_generator=given if given != text else None)
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, Literal
 
 from ...spec.errors import Problem, SpecError, format_path
@@ -224,6 +226,8 @@ class _ClassBuilder:
         self.values: dict[TensorRef, Value] = {}
         self.converted: dict[tuple[str, Layout], Value] = {}
         self.layer_plans: dict[str, LayerPlan] = {}
+        self.call_facts: dict[tuple[str, int], tuple[str, Mapping[str, Any]]] = {}
+        """Each call's path and keyword options, for its sites (a call has three)."""
 
     # -- layouts: what each value would best arrive in -----------------------------------
 
@@ -269,12 +273,16 @@ class _ClassBuilder:
         masks: tuple[str | None, ...] = (),
         keyword_tensors: dict[str, str] | None = None,
     ) -> Site:
+        key = (info.name, call.index)
+        if key not in self.call_facts:
+            self.call_facts[key] = (format_path(info.loc), MappingProxyType(_call_options(info, call)))
+        path, options = self.call_facts[key]
         return Site(
             info.name,
             attr,
             call.input_shapes,
             call.output_shapes[0],
-            format_path(info.loc),
+            path,
             self.attrs,
             layouts,
             tuple(info.weights),
@@ -283,7 +291,7 @@ class _ClassBuilder:
             masks or (None,) * len(call.input_shapes),
             self.local,
             variable_base,
-            _call_options(info, call),
+            options,
             keyword_tensors or {},
         )
 
