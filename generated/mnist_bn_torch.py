@@ -14,21 +14,28 @@ from torch import nn
 
 class KerasBatchNorm(nn.BatchNorm1d):
     """BatchNorm as Keras computes it, channels on dim 1 at any rank: in training, the
-    moving variance takes the batch's biased variance (torch's own takes the unbiased)."""
+    moving variance takes the batch's biased variance (torch's own takes the unbiased),
+    and a Keras mask (broadcastable against x) keeps only its steps in the moments."""
 
     def _check_input_dim(self, input: torch.Tensor) -> None:
         pass  # any rank from 2 up
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         if not self.training:
             return super().forward(x)
         dims = [d for d in range(x.dim()) if d != 1]
-        mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
+        channels = [1, -1] + [1] * (x.dim() - 2)
+        if mask is None:
+            mean, var = x.mean(dim=dims), x.var(dim=dims, unbiased=False)
+        else:
+            keep = mask.expand_as(x)
+            count = keep.sum(dim=dims) + 1e-7  # Keras's epsilon: a batch of padding only stays finite
+            mean = torch.where(keep, x, 0.0).sum(dim=dims) / count
+            var = torch.where(keep, x - mean.reshape(channels), 0.0).square().sum(dim=dims) / count
         with torch.no_grad():
             self.running_mean.lerp_(mean, self.momentum)
             self.running_var.lerp_(var, self.momentum)
             self.num_batches_tracked.add_(1)
-        channels = [1, -1] + [1] * (x.dim() - 2)
         x = (x - mean.reshape(channels)) * torch.rsqrt(var.reshape(channels) + self.eps)
         if self.weight is not None:
             x = x * self.weight.reshape(channels)

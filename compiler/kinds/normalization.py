@@ -29,9 +29,10 @@ class BatchNormalizationRule(KindRule):
     """torch's momentum is Keras's 1 - momentum; both epsilons are written out because
     the defaults differ (Keras 1e-3, torch 1e-5). KerasBatchNorm is torch's BatchNorm1d
     with Keras's moving-variance update (biased), at any rank, features on dim 1: the
-    channels of a channels-first feature map already are."""
+    channels of a channels-first feature map already are. A Keras mask passes on; in
+    training, only the steps it keeps make the batch's moments (Keras 3's masked moments)."""
 
-    mask_policy = "refuse"
+    mask_policy = "read"
 
     def layouts(self, config: spec.BatchNormalizationConfig, site: Site) -> list[Layout | None]:
         arriving = site.layouts[0]
@@ -64,8 +65,12 @@ class BatchNormalizationRule(KindRule):
             layer.add_weight(weight, site.attr, tensor, Transfer.same(weight.shape), buffer=True, initialise=initialise)
         layer.torch_only.append(TorchBuffer(f"{site.attr}.num_batches_tracked", (), "int64"))
         moved = x if dim == 1 else method(x, "movedim", dim, 1)
+        mask = site.masks[0] if site.masks else None
+        keep = None if mask is None else _mask_against(site, rank, dim, mask)
+        if mask is not None:
+            layer.output_masks[0] = Expr(mask)
         if config.trainable:
-            out = expr(f"{m}({{}})", moved)
+            out = expr(f"{m}({{}})" if keep is None else f"{m}({{}}, {keep})", moved)
         else:
             # Keras runs a frozen BatchNormalization in inference mode, even in training
             out = functional(
@@ -80,6 +85,14 @@ class BatchNormalizationRule(KindRule):
             )
         layer.forward = out if dim == 1 else method(out, "movedim", 1, dim)
         return layer
+
+
+def _mask_against(site: Site, rank: int, dim: int, mask: str) -> str:
+    """The (batch, steps) mask against the input moved to channels on dim 1: Keras
+    broadcasts it over the input's last axis."""
+    if rank != 3 or not site.layout.is_keras:
+        raise Unmappable(f"a (batch, steps) Keras mask on an input of rank {rank}: Keras refuses it")
+    return f"{mask}.unsqueeze(-1)" + (f".movedim({dim}, 1)" if dim != 1 else "")
 
 
 @rule("LayerNormalization")

@@ -127,3 +127,47 @@ def test_batch_norm_moving_statistics_after_a_training_step() -> None:
 @pytest.mark.torch
 def test_layer_norm_axis_list_with_mixed_signs() -> None:
     assert_parity(spec_of(KindCase("LayerNormalization", {"axis": [-1, 1]}, input_shape=(3, 2, 4))))
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+def test_masked_batch_norm_moving_statistics_after_a_training_step() -> None:
+    """Only the steps the Embedding's mask keeps make the moments the moving statistics
+    take (Keras 3's masked moments), in torch as in Keras."""
+    import torch
+    from rows.recurrent import _MASKED_NORM
+
+    from nnspec.compiler import weights
+    from nnspec.compiler.compiled import Compiled
+
+    compiled = Compiled.of(_MASKED_NORM)
+    model, module = compiled.keras_model(), compiled.torch_module()
+    weights.links.keras_to_torch(model, module, compiled)
+    tokens = np.array([[1, 2, 0, 0, 0, 3, 1], [0, 0, 2, 2, 3, 1, 0], [3, 0, 0, 0, 0, 0, 0]], dtype="int32")
+    model(tokens, training=True)
+    module.train()
+    with torch.no_grad():
+        module(torch.from_numpy(tokens))
+    keras_state = weights.links.keras_arrays(model, compiled.declared)
+    torch_state = module.state_dict()
+    norm = [link for link in compiled.links if link.torch_key.startswith("norm.running")]
+    assert len(norm) == 2
+    for link in norm:
+        np.testing.assert_allclose(
+            link.to_torch(keras_state[link.keras_path]), torch_state[link.torch_key].numpy(), rtol=1e-5, atol=1e-6
+        )
+    unmasked = torch.nn.Embedding.from_pretrained(module.embed.weight)(torch.from_numpy(tokens).long())
+    assert not np.allclose(torch_state["norm.running_mean"].numpy(), 0.5 * unmasked.mean(dim=(0, 1)).numpy())
+
+
+@pytest.mark.keras
+@pytest.mark.torch
+def test_a_mask_into_softmax_is_refused_at_the_layer() -> None:
+    from rows.recurrent import _layer, _masked
+
+    from nnspec.compiler.compiled import Compiled
+    from nnspec.spec.errors import SpecError
+
+    with pytest.raises(SpecError) as info:
+        Compiled.of(_masked(_layer("Softmax", "soft"))).torch_module()
+    assert "soft" in str(info.value) and "mask" in str(info.value)

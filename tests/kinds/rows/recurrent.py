@@ -379,6 +379,33 @@ ROWS += [
     KindCase("Masking", id="mask:Masking->SimpleRNN->GlobalAveragePooling1D", spec=MASKING),
 ]
 
+# BatchNormalization passes a mask on; in training, only the kept steps make its moments
+_MASKED_NORM = _masked(_layer("BatchNormalization", "norm", momentum=0.5), _layer("LSTM", "read", units=3))
+_MASKED_NORM_STEPS = _masked(
+    _layer("BatchNormalization", "norm", axis=1, center=False),
+    _layer("GRU", "read", units=3, return_sequences=True),
+    steps=5,
+)
+_MASKED_NORM_FROZEN = _masked(
+    _layer("BatchNormalization", "norm", trainable=False), _layer("GlobalAveragePooling1D", "average")
+)
+ROWS += [
+    KindCase("BatchNormalization", id="mask:->BatchNormalization->LSTM", spec=_MASKED_NORM),
+    KindCase("BatchNormalization", id="mask:->BatchNormalization->LSTM:training", spec=_MASKED_NORM, training=True),
+    KindCase(
+        "BatchNormalization",
+        id="mask:->BatchNormalization(axis=1)->GRU:training",
+        spec=_MASKED_NORM_STEPS,
+        training=True,
+    ),
+    KindCase(
+        "BatchNormalization",
+        id="mask:->BatchNormalization(frozen)->GlobalAveragePooling1D:training",
+        spec=_MASKED_NORM_FROZEN,
+        training=True,
+    ),
+]
+
 
 def _masked_attention(kind: str, causal: bool = False, **config: Any) -> KindCase:
     """Attention over masked sequences: the query's and the value's own masks (and a key's)."""
