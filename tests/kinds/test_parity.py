@@ -4,6 +4,7 @@ checker in both weight directions; and the table covers every layer kind."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,25 +103,40 @@ def test_activation_layer_with_legacy_hard_sigmoid() -> None:
 @pytest.mark.keras
 @pytest.mark.torch
 def test_batch_norm_moving_statistics_after_a_training_step() -> None:
+    x = np.random.default_rng(0).normal(1.0, 2.0, size=(4, 5)).astype("float32")
+    spec = spec_of(KindCase("BatchNormalization", {"momentum": 0.9}, input_shape=(5,)))
+    state = _states_after_a_training_step(spec, x)
+    assert float(state["layer.running_var"].sub(1).abs().max()) > 0.1  # the step moved the statistics
+
+
+def _states_after_a_training_step(spec: dict[str, Any], x: np.ndarray, layer: str = "") -> dict[str, Any]:
+    """One training-mode call in each framework from the same weights; asserts the
+    weights of `layer` (all where "") equal after it and returns torch's state."""
     import torch
 
     from nnspec.compiler import weights
     from nnspec.compiler.compiled import Compiled
 
-    compiled = Compiled.of(spec_of(KindCase("BatchNormalization", {"momentum": 0.9}, input_shape=(5,))))
+    compiled = Compiled.of(spec)
     model, module = compiled.keras_model(), compiled.torch_module()
     weights.links.keras_to_torch(model, module, compiled)
-    x = np.random.default_rng(0).normal(1.0, 2.0, size=(4, 5)).astype("float32")
     model(x, training=True)
     module.train()
     with torch.no_grad():
         module(torch.from_numpy(x))
     keras_state = weights.links.keras_arrays(model, compiled.declared)
     torch_state = module.state_dict()
-    for link in compiled.links:
+    links = [link for link in compiled.links if link.torch_key.startswith(layer)]
+    for link in links:
         np.testing.assert_allclose(
-            link.to_torch(keras_state[link.keras_path]), torch_state[link.torch_key].numpy(), rtol=1e-5, atol=1e-6
+            link.to_torch(keras_state[link.keras_path]),
+            torch_state[link.torch_key].numpy(),
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=link.torch_key,
         )
+    assert links
+    return torch_state
 
 
 @pytest.mark.keras
@@ -134,30 +150,12 @@ def test_layer_norm_axis_list_with_mixed_signs() -> None:
 def test_masked_batch_norm_moving_statistics_after_a_training_step() -> None:
     """Only the steps the Embedding's mask keeps make the moments the moving statistics
     take (Keras 3's masked moments), in torch as in Keras."""
-    import torch
     from rows.recurrent import _MASKED_NORM
 
-    from nnspec.compiler import weights
-    from nnspec.compiler.compiled import Compiled
-
-    compiled = Compiled.of(_MASKED_NORM)
-    model, module = compiled.keras_model(), compiled.torch_module()
-    weights.links.keras_to_torch(model, module, compiled)
     tokens = np.array([[1, 2, 0, 0, 0, 3, 1], [0, 0, 2, 2, 3, 1, 0], [3, 0, 0, 0, 0, 0, 0]], dtype="int32")
-    model(tokens, training=True)
-    module.train()
-    with torch.no_grad():
-        module(torch.from_numpy(tokens))
-    keras_state = weights.links.keras_arrays(model, compiled.declared)
-    torch_state = module.state_dict()
-    norm = [link for link in compiled.links if link.torch_key.startswith("norm.running")]
-    assert len(norm) == 2
-    for link in norm:
-        np.testing.assert_allclose(
-            link.to_torch(keras_state[link.keras_path]), torch_state[link.torch_key].numpy(), rtol=1e-5, atol=1e-6
-        )
-    unmasked = torch.nn.Embedding.from_pretrained(module.embed.weight)(torch.from_numpy(tokens).long())
-    assert not np.allclose(torch_state["norm.running_mean"].numpy(), 0.5 * unmasked.mean(dim=(0, 1)).numpy())
+    state = _states_after_a_training_step(_MASKED_NORM, tokens, "norm.")
+    unmasked = state["embed.weight"][tokens].mean(axis=(0, 1))  # the moments were the mask ignored
+    assert not np.allclose(state["norm.running_mean"].numpy(), 0.5 * unmasked.numpy())
 
 
 @pytest.mark.keras
