@@ -66,7 +66,7 @@ class BatchNormalizationRule(KindRule):
         layer.torch_only.append(TorchBuffer(f"{site.attr}.num_batches_tracked", (), "int64"))
         moved = x if dim == 1 else method(x, "movedim", dim, 1)
         mask = site.masks[0] if site.masks else None
-        keep = None if mask is None else _mask_against(site, rank, dim, mask)
+        keep = None if mask is None else _mask_against(site, dim, mask)
         if mask is not None:
             layer.output_masks[0] = Expr(mask)
         if config.trainable:
@@ -87,11 +87,15 @@ class BatchNormalizationRule(KindRule):
         return layer
 
 
-def _mask_against(site: Site, rank: int, dim: int, mask: str) -> str:
-    """The (batch, steps) mask against the input moved to channels on dim 1: Keras
-    broadcasts it over the input's last axis."""
-    if rank != 3 or not site.layout.is_keras:
-        raise Unmappable(f"a (batch, steps) Keras mask on an input of rank {rank}: Keras refuses it")
+def _mask_against(site: Site, dim: int, mask: str) -> str:
+    """The Keras mask against the input moved to channels on dim 1. A mask has every axis
+    of its input but the last (Keras checks as much), and Keras broadcasts it over that."""
+    if not site.layout.is_keras:
+        raise Unmappable(
+            "a Keras mask reaches this BatchNormalization in torch's channels-first layout; "
+            "nnspec moves masks in Keras's layout only",
+            hint="put the BatchNormalization where its input keeps Keras's layout (before the convolution)",
+        )
     return f"{mask}.unsqueeze(-1)" + (f".movedim({dim}, 1)" if dim != 1 else "")
 
 

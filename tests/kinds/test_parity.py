@@ -169,3 +169,22 @@ def test_a_mask_into_softmax_is_refused_at_the_layer() -> None:
     with pytest.raises(SpecError) as info:
         Compiled.of(_masked(_layer("Softmax", "soft"))).torch_module()
     assert "soft" in str(info.value) and "mask" in str(info.value)
+
+
+@pytest.mark.torch
+def test_a_mask_reaching_batch_norm_channels_first_is_refused_at_the_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masks are moved in Keras's layout only. No kind hands a masked value over channels
+    first today, so the rule is made to ask for that layout to reach the refusal."""
+    from rows.recurrent import _MASKED_NORM_GRID
+
+    from nnspec.compiler.compiled import Compiled
+    from nnspec.compiler.kinds.normalization import BatchNormalizationRule
+    from nnspec.compiler.rules.layout import Layout
+    from nnspec.spec.errors import SpecError
+
+    monkeypatch.setattr(BatchNormalizationRule, "layouts", lambda self, config, site: [Layout.channels_first(4)])
+    with pytest.raises(SpecError) as info:
+        Compiled.of(_MASKED_NORM_GRID).torch_module()
+    message = str(info.value)
+    assert "config.layers[2]" in message and "'norm'" in message
+    assert "nnspec moves masks in Keras's layout only" in message

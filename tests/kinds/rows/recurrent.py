@@ -389,8 +389,21 @@ _MASKED_NORM_STEPS = _masked(
 _MASKED_NORM_FROZEN = _masked(
     _layer("BatchNormalization", "norm", trainable=False), _layer("GlobalAveragePooling1D", "average")
 )
+_MASKED_NORM_GRID = {  # token ids in a (2, 5) grid: the mask is (batch, 2, 5), the input rank 4
+    "class_name": "Sequential",
+    "config": {
+        "name": "masked_grid",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"name": "tokens", "batch_shape": [None, 2, 5], "dtype": "int32"}},
+            _layer("Embedding", "embed", input_dim=4, output_dim=3, mask_zero=True),
+            _layer("BatchNormalization", "norm", momentum=0.5),
+            _layer("Dense", "out", units=2),
+        ],
+    },
+}
 ROWS += [
     KindCase("BatchNormalization", id="mask:->BatchNormalization->LSTM", spec=_MASKED_NORM),
+    KindCase("BatchNormalization", id="mask:grid->BatchNormalization:training", spec=_MASKED_NORM_GRID, training=True),
     KindCase("BatchNormalization", id="mask:->BatchNormalization->LSTM:training", spec=_MASKED_NORM, training=True),
     KindCase(
         "BatchNormalization",
